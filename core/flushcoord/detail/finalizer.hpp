@@ -1,0 +1,193 @@
+// flushcoord/detail/finalizer.hpp — the one task that publishes flushes.
+//
+// The finalizer takes flushes out of the reorder window strictly in sequence
+// order and runs finalize (the stream succeeded) or finalize_failure (it did
+// not) for each, one at a time, without holding the coordinator's lock. Only
+// after that does it resolve the ticket, release the permit and lower the
+// pending count — so a permit is never back before its flush is published.
+//
+// It exits once intake is closed and nothing more can be finalized in order:
+// the window is empty, or its first flush is still held by the caller (it
+// was rotated and not submitted before the close, so it never will be). In
+// the second case every flush left in the window resolves with
+// errc::shut_down and neither finalize nor finalize_failure runs for it.
+#pragma once
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "flushcoord/detail/state.hpp"
+
+namespace flushcoord::detail {
+
+/// Text for an exception caught from user code.
+inline std::string describe_current_exception() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return std::string("exception: ") + e.what();
+  } catch (...) {
+    return "non-standard exception";
+  }
+}
+
+template <runtime_policy R, engine E>
+class finalizer {
+ public:
+  using st = state<R, E>;
+  using snapshot_id = typename E::snapshot_id;
+
+  explicit finalizer(std::shared_ptr<st> s) : s_(std::move(s)) {}
+
+  void run() {
+    lock_guard lk(s_->m);
+    for (;;) {
+      unlocked_cleanup(lk, s_->expire_overdue(s_->rt->now()));
+      if (FLUSHCOORD_MUTANT(finalize_in_arrival_order) && finalize_out_of_order(lk)) continue;
+      if (front_is_ready()) {
+        finalize_front(lk);
+        continue;
+      }
+      if (s_->life != lifecycle::open && nothing_more_in_order()) {
+        if (!FLUSHCOORD_MUTANT(shutdown_leaves_orphans)) resolve_rest_as_shut_down(lk);
+        break;
+      }
+      wait_for_work();
+    }
+    s_->finalizer_done = true;
+    s_->emit(event_kind::finalizer_exited);
+    s_->progress_cv.notify_all();
+  }
+
+ private:
+  bool front_is_ready() const {
+    return !s_->window.empty() && s_->window.front().ph == st::phase::ready;
+  }
+
+  bool nothing_more_in_order() const {
+    return s_->window.empty() || s_->window.front().ph == st::phase::held;
+  }
+
+  void wait_for_work() {
+    if (auto deadline = s_->earliest_deadline())
+      s_->finalizer_cv.wait_until(s_->m, *deadline);
+    else
+      s_->finalizer_cv.wait(s_->m);
+  }
+
+  /// Signals stop sources and drops payloads with the lock released: stop
+  /// callbacks and payload destructors are user code and may take locks.
+  static void unlocked_cleanup(lock_guard<typename R::mutex>& lk,
+                               std::vector<std::stop_source> to_stop,
+                               std::vector<std::shared_ptr<typename st::record>> to_drop = {}) {
+    if (to_stop.empty() && to_drop.empty()) return;
+    lk.unlock();
+    for (auto& src : to_stop) src.request_stop();
+    to_drop.clear();
+    lk.lock();
+  }
+
+  /// Removes the first flush of the window, publishes it with the lock
+  /// released, then resolves it.
+  void finalize_front(lock_guard<typename R::mutex>& lk) {
+    typename st::slot flush = std::move(s_->window.front());
+    s_->window.pop_front();
+    const std::uint64_t seq = s_->next_finalize++;
+    const bool success = flush.outcome_->ok();
+    s_->emit(event_kind::finalize_begin, seq, 0, success);
+    lk.unlock();
+    result<snapshot_id> outcome =
+        flush.early_result ? std::move(*flush.early_result) : publish(seq, flush);
+    flush.rec.reset();  // the payload's destructor is user code: run it unlocked
+    lk.lock();
+    finish(seq, flush, std::move(outcome));
+  }
+
+  result<snapshot_id> publish(std::uint64_t seq, typename st::slot& flush) {
+    E& eng = s_->engine_;
+    const auto& payload = flush.rec->payload;
+    if (flush.outcome_->ok()) {
+      try {
+        result<snapshot_id> r = eng.finalize(seq, payload, std::move(*flush.outcome_).value());
+        if (r.ok()) return r;
+        return flush_error::make(errc::finalize_failed, seq, r.error().message);
+      } catch (...) {
+        return flush_error::make(errc::finalize_failed, seq, describe_current_exception());
+      }
+    }
+    const flush_error err = flush.outcome_->error();
+    try {
+      eng.finalize_failure(seq, payload, err);
+    } catch (...) {
+      // finalize_failure cannot make a failed flush fail harder; the ticket
+      // carries the original cause.
+    }
+    return err;
+  }
+
+  void finish(std::uint64_t seq, typename st::slot& flush, result<snapshot_id> outcome) {
+    const bool ok = outcome.ok();
+    s_->emit(event_kind::finalize_end, seq, 0, ok);
+    if (!ok) s_->record_failure(outcome.error());
+    const bool drop_ticket = !ok && FLUSHCOORD_MUTANT(ticket_dropped_on_failure);
+    if (flush.ticket && !drop_ticket) {
+      flush.ticket->outcome.emplace(std::move(outcome));
+      s_->emit(event_kind::ticket_resolved, seq, 0, ok);
+      s_->ticket_cv.notify_all();
+    }
+    if (!FLUSHCOORD_MUTANT(permit_released_at_stream_end)) s_->release_permit(seq);
+    if (ok || !FLUSHCOORD_MUTANT(pending_not_decremented_on_failure)) --s_->pending;
+    s_->emit(event_kind::flush_finished, seq, s_->pending, ok);
+    s_->progress_cv.notify_all();
+  }
+
+  /// Intake is closed and the first flush can never arrive: resolve every
+  /// flush left with errc::shut_down, and ask their streams to stop.
+  void resolve_rest_as_shut_down(lock_guard<typename R::mutex>& lk) {
+    std::vector<std::stop_source> to_stop;
+    std::vector<std::shared_ptr<typename st::record>> to_drop;
+    while (!s_->window.empty()) {
+      typename st::slot flush = std::move(s_->window.front());
+      s_->window.pop_front();
+      const std::uint64_t seq = s_->next_finalize++;
+      if (flush.ph == st::phase::streaming) to_stop.push_back(flush.rec->stop);
+      to_drop.push_back(std::move(flush.rec));
+      flush_error err = flush_error::make(errc::shut_down, seq,
+                                          "coordinator shut down before this flush could be finalized in order");
+      s_->record_failure(err);
+      s_->emit(event_kind::shut_down_unfinalized, seq);
+      if (flush.ticket) {
+        flush.ticket->outcome.emplace(std::move(err));
+        s_->emit(event_kind::ticket_resolved, seq, 0, false);
+      }
+      s_->release_permit(seq);
+      --s_->pending;
+      s_->emit(event_kind::flush_finished, seq, s_->pending, false);
+    }
+    s_->ticket_cv.notify_all();
+    s_->progress_cv.notify_all();
+    unlocked_cleanup(lk, std::move(to_stop), std::move(to_drop));
+  }
+
+  /// Mutant finalize_in_arrival_order: publishes a ready flush that is not
+  /// first in line, as a coordinator without a reorder buffer would.
+  bool finalize_out_of_order(lock_guard<typename R::mutex>& lk) {
+    for (std::size_t i = 1; i < s_->window.size(); ++i) {
+      typename st::slot& flush = s_->window[i];  // deque: stable while we run
+      if (flush.ph != st::phase::ready || flush.early_result) continue;
+      const std::uint64_t seq = s_->next_finalize + i;
+      s_->emit(event_kind::finalize_begin, seq, 0, flush.outcome_->ok());
+      lk.unlock();
+      result<snapshot_id> outcome = publish(seq, flush);
+      lk.lock();
+      flush.early_result.emplace(std::move(outcome));
+      return true;
+    }
+    return false;
+  }
+
+  std::shared_ptr<st> s_;
+};
+
+}  // namespace flushcoord::detail

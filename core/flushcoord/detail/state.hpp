@@ -1,0 +1,195 @@
+// flushcoord/detail/state.hpp — the coordinator's shared state.
+//
+// One object, shared (std::shared_ptr) by the coordinator handle, every
+// permit, rotated flush, ticket and running task. Whoever is last lets it go,
+// so a task that outlives the coordinator never touches freed memory (§2.4).
+//
+// Every field below `m` is read and written only with `m` held. User code
+// (stream, finalize, finalize_failure, payload destructors, stop callbacks)
+// never runs with `m` held.
+//
+// The reorder window
+// ------------------
+// `window[i]` is the flush with sequence number `next_finalize + i`. A flush
+// enters at rotate and leaves when the finalizer resolves it. Each flush in
+// the window holds one permit, so the window never holds more than
+// max_pending_flushes entries.
+//
+//   phase       meaning                                  next
+//   ----------  ---------------------------------------  ---------------------
+//   held        rotated; the caller holds rotated_flush  streaming | ready
+//   streaming   its stream task is running (or queued)   ready
+//   ready       `outcome` is set (success or failure)    finalized, leaves
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+#include "flushcoord/engine.hpp"
+#include "flushcoord/events.hpp"
+#include "flushcoord/mutation.hpp"
+#include "flushcoord/options.hpp"
+#include "flushcoord/ticket.hpp"
+
+namespace flushcoord::detail {
+
+/// What one rotated flush shares between the caller, its stream task and the
+/// finalizer: the engine's payload and the stream's cancellation.
+template <class RotatedState>
+struct flush_record {
+  RotatedState payload;
+  std::stop_source stop;
+};
+
+/// A stream task that has been spawned and has not yet returned.
+struct running_stream {
+  std::uint64_t seq;
+  nanoseconds spawned_at;
+};
+
+enum class lifecycle : std::uint8_t { open, closing, closed };
+
+template <runtime_policy R, engine E>
+struct state : ticket_sync<R> {
+  using rotated_state = typename E::rotated_state;
+  using outcome = typename E::outcome;
+  using snapshot_id = typename E::snapshot_id;
+  using record = flush_record<rotated_state>;
+  using cell = ticket_cell<snapshot_id>;
+
+  enum class phase : std::uint8_t { held, streaming, ready };
+
+  struct slot {
+    phase ph = phase::held;
+    std::shared_ptr<record> rec;
+    std::optional<result<outcome>> outcome_;  // set in phase ready
+    std::optional<nanoseconds> deadline;       // streaming with a timeout
+    std::shared_ptr<cell> ticket;              // null until submitted
+    // Only for the mutant finalize_in_arrival_order: published out of turn.
+    std::optional<result<snapshot_id>> early_result;
+  };
+
+  state(R& runtime, E eng, options o)
+      : engine_(std::move(eng)), opts(o), permits_available(o.max_pending_flushes) {
+    this->rt = &runtime;
+  }
+
+  E engine_;
+  const options opts;
+
+  typename R::condvar permit_cv;     // permits_available rose, or intake closed
+  typename R::condvar finalizer_cv;  // work for the finalizer, or intake closed
+  typename R::condvar progress_cv;   // pending fell, finalizer exited
+
+  lifecycle life = lifecycle::open;
+  bool finalizer_done = false;
+  std::size_t permits_available;
+  std::uint64_t next_seq = 0;
+  std::uint64_t next_finalize = 0;
+  std::deque<slot> window;
+  std::size_t pending = 0;
+  std::uint64_t failed = 0;
+  std::optional<flush_error> last_failure;
+  std::uint64_t late_results_dropped = 0;
+  std::vector<running_stream> running;
+  std::vector<typename R::task_handle> stream_tasks;
+  std::optional<typename R::task_handle> finalizer_task;
+
+  // ---- helpers; all require m held -------------------------------------
+
+  void emit(event_kind kind, std::uint64_t seq = no_seq, std::uint64_t count = 0,
+            bool ok = true) {
+    if constexpr (requires { engine_.on_event(coordinator_event{}); })
+      engine_.on_event(coordinator_event{kind, seq, count, ok});
+  }
+
+  /// The window entry of `seq`, or null if `seq` is not in the window
+  /// (already resolved, or never rotated).
+  slot* find(std::uint64_t seq) {
+    if (seq < next_finalize || seq - next_finalize >= window.size()) return nullptr;
+    return &window[seq - next_finalize];
+  }
+
+  void record_failure(const flush_error& err) {
+    if (FLUSHCOORD_MUTANT(failure_count_not_updated)) return;
+    ++failed;
+    last_failure = err;
+  }
+
+  void release_permit(std::uint64_t seq) {
+    ++permits_available;
+    emit(event_kind::permit_released, seq, permits_available);
+    permit_cv.notify_all();
+  }
+
+  /// Stops intake: later acquires, rotates and submissions fail with
+  /// errc::shut_down, and permit waiters wake up to see it.
+  void begin_close() {
+    if (life != lifecycle::open) return;
+    life = lifecycle::closing;
+    emit(event_kind::close_begun);
+    if (!FLUSHCOORD_MUTANT(shutdown_keeps_permit_waiters)) permit_cv.notify_all();
+    finalizer_cv.notify_all();
+    progress_cv.notify_all();
+  }
+
+  /// Hands `seq` its outcome unless it already has one. A result for a flush
+  /// that was resolved meanwhile (timed out, shut down) is dropped: nothing
+  /// is ever finalized twice.
+  void deliver(std::uint64_t seq, result<outcome> out) {
+    slot* s = find(seq);
+    if (s == nullptr || s->ph != phase::streaming) {
+      ++late_results_dropped;
+      emit(event_kind::late_result_dropped, seq);
+      return;
+    }
+    s->outcome_.emplace(std::move(out));
+    s->ph = phase::ready;
+    if (FLUSHCOORD_MUTANT(permit_released_at_stream_end)) release_permit(seq);
+    s->deadline.reset();
+    finalizer_cv.notify_one();
+  }
+
+  void forget_running(std::uint64_t seq) {
+    for (auto it = running.begin(); it != running.end(); ++it) {
+      if (it->seq == seq) {
+        running.erase(it);
+        break;
+      }
+    }
+    progress_cv.notify_all();
+  }
+
+  /// The earliest deadline of a stream that has not timed out yet.
+  std::optional<nanoseconds> earliest_deadline() const {
+    std::optional<nanoseconds> best;
+    for (const slot& s : window)
+      if (s.deadline && (!best || *s.deadline < *best)) best = s.deadline;
+    return best;
+  }
+
+  /// Fails every stream past its deadline and returns their stop sources,
+  /// to be signalled once `m` is released (stop callbacks are user code).
+  std::vector<std::stop_source> expire_overdue(nanoseconds now) {
+    std::vector<std::stop_source> to_stop;
+    if (FLUSHCOORD_MUTANT(timeout_not_enforced)) return to_stop;
+    for (std::size_t i = 0; i < window.size(); ++i) {
+      slot& s = window[i];
+      if (!s.deadline || *s.deadline > now) continue;
+      const std::uint64_t seq = next_finalize + i;
+      s.outcome_.emplace(flush_error::make(
+          errc::stream_timeout, seq,
+          "exceeded stream_timeout of " + std::to_string(opts.stream_timeout->count()) + "ns"));
+      s.ph = phase::ready;
+      s.deadline.reset();
+      to_stop.push_back(s.rec->stop);
+      emit(event_kind::stream_timed_out, seq);
+    }
+    return to_stop;
+  }
+};
+
+}  // namespace flushcoord::detail

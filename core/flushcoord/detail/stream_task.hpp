@@ -1,0 +1,101 @@
+// flushcoord/detail/stream_task.hpp — the body of one spawned stream.
+//
+// A stream task owns a `landing` guard. Whatever becomes of the task — it
+// runs and returns, it runs and throws, or the runtime destroys it before it
+// ever ran — the guard hands the flush a result exactly once, so the
+// finalizer never waits forever for a sequence number (SPEC §2.1).
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "flushcoord/detail/finalizer.hpp"
+#include "flushcoord/detail/state.hpp"
+
+namespace flushcoord::detail {
+
+template <runtime_policy R, engine E>
+class stream_landing {
+ public:
+  using st = state<R, E>;
+  using outcome = typename E::outcome;
+
+  stream_landing(std::shared_ptr<st> s, std::uint64_t seq) : s_(std::move(s)), seq_(seq) {}
+  stream_landing(stream_landing&& o) noexcept
+      : s_(std::move(o.s_)), seq_(o.seq_), landed_(std::exchange(o.landed_, true)) {}
+  stream_landing& operator=(stream_landing&&) = delete;
+
+  /// The task was destroyed without running: fail the flush as never_ran.
+  ~stream_landing() {
+    if (landed_ || !s_) return;
+    lock_guard lk(s_->m);
+    s_->emit(event_kind::stream_lost, seq_);
+    if (!FLUSHCOORD_MUTANT(no_failure_on_never_ran))
+      s_->deliver(seq_, flush_error::make(errc::never_ran, seq_,
+                                          "the runtime stopped before the stream task first ran"));
+    s_->forget_running(seq_);
+  }
+
+  /// True if the stream should still run: nobody resolved the flush meanwhile.
+  bool begin() {
+    lock_guard lk(s_->m);
+    auto* slot = s_->find(seq_);
+    const bool wanted = slot != nullptr && slot->ph == st::phase::streaming;
+    if (wanted) s_->emit(event_kind::stream_started, seq_);
+    return wanted;
+  }
+
+  /// Hands the stream's result to the finalizer, or drops it as late.
+  void land(std::optional<result<outcome>> out) {
+    landed_ = true;
+    lock_guard lk(s_->m);
+    if (out) {
+      s_->emit(event_kind::stream_returned, seq_, 0, out->ok());
+      s_->deliver(seq_, std::move(*out));
+    }
+    s_->forget_running(seq_);
+  }
+
+  std::uint64_t seq() const { return seq_; }
+
+ private:
+  std::shared_ptr<st> s_;
+  std::uint64_t seq_;
+  bool landed_ = false;
+};
+
+/// The callable handed to R::spawn. `landing` is declared first so that it
+/// is destroyed last: by the time the flush is told "never ran", the user's
+/// stream function (and whatever it captured) is already gone.
+template <runtime_policy R, engine E, class StreamFn>
+struct stream_task {
+  stream_landing<R, E> landing;
+  std::shared_ptr<flush_record<typename E::rotated_state>> rec;
+  StreamFn fn;
+
+  void operator()() {
+    using outcome = typename E::outcome;
+    if (!landing.begin()) {
+      landing.land(std::nullopt);
+      return;
+    }
+    std::optional<result<outcome>> out;
+    try {
+      result<outcome> r = fn(std::as_const(rec->payload), rec->stop.get_token());
+      if (r.ok())
+        out.emplace(std::move(r));
+      else  // name the flush and the cause, whatever code the stream chose
+        out.emplace(flush_error::make(errc::stream_failed, landing.seq(), r.error().message));
+    } catch (...) {
+      if (FLUSHCOORD_MUTANT(no_result_on_throw)) {
+        landing.land(std::nullopt);
+        return;
+      }
+      out.emplace(flush_error::make(errc::stream_threw, landing.seq(),
+                                    describe_current_exception()));
+    }
+    landing.land(std::move(out));
+  }
+};
+
+}  // namespace flushcoord::detail

@@ -1,0 +1,55 @@
+// flushcoord/engine.hpp — what a storage engine supplies.
+//
+// An engine type E names three payload types and two callbacks. The library
+// never looks inside the payloads:
+//
+//   E::rotated_state   what rotate froze (the old L0, WAL position, ...).
+//                      The stream reads it; finalize reads it again. It is
+//                      shared by the stream task and the finalizer, so both
+//                      get it by const reference; it is destroyed when the
+//                      last of them lets go.
+//   E::outcome         what a successful stream produced (the manifest to
+//                      publish). Moved into finalize.
+//   E::snapshot_id     what a successful finalize returns; tickets resolve
+//                      to it. Copyable.
+//
+//   e.finalize(seq, state, outcome) -> result<snapshot_id>
+//        Publishes flush `seq`. Runs on the finalizer task, strictly in
+//        sequence order, never two at once, never under a coordinator lock
+//        (it may take the engine's own locks). An error result or an
+//        exception fails the flush with errc::finalize_failed.
+//   e.finalize_failure(seq, state, error) -> void
+//        Runs instead of finalize when the flush failed before finalize
+//        (stream error, throw, timeout, abandon, never ran). Same ordering
+//        and threading as finalize. An exception is recorded and ignored.
+//
+// Optional: e.on_event(const coordinator_event&) — called under the
+// coordinator's lock at each state change, for tests and metrics. It must
+// not call back into the coordinator. See events.hpp.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+
+#include "flushcoord/error.hpp"
+#include "flushcoord/result.hpp"
+
+namespace flushcoord {
+
+template <class E>
+concept engine =
+    requires {
+      typename E::rotated_state;
+      typename E::outcome;
+      typename E::snapshot_id;
+    } && std::copyable<typename E::snapshot_id> &&
+    std::move_constructible<typename E::outcome> &&
+    requires(E& e, std::uint64_t seq, const typename E::rotated_state& state,
+             typename E::outcome&& out, const flush_error& err) {
+      {
+        e.finalize(seq, state, std::move(out))
+      } -> std::convertible_to<result<typename E::snapshot_id>>;
+      { e.finalize_failure(seq, state, err) } -> std::same_as<void>;
+    };
+
+}  // namespace flushcoord

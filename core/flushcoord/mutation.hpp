@@ -1,0 +1,43 @@
+// flushcoord/mutation.hpp — switch points for the mutant catalogue.
+//
+// properties/mutants.hpp lists deliberately broken variants of the
+// coordinator; each one is a FLUSHCOORD_MUTANT(name) point in core/. In the
+// library's build the macro is the constant `false` and the compiler removes
+// the broken branch entirely. Only test binaries compiled with
+// -DFLUSHCOORD_ENABLE_MUTANTS can turn one on, by setting
+// flushcoord::mutation::active before a run.
+#pragma once
+
+namespace flushcoord::mutation {
+
+enum class id : int {
+  none = 0,
+  finalize_in_arrival_order,      // no reorder buffer
+  permit_released_at_stream_end,  // permit back before finalize
+  drain_checks_before_waiting,    // missed wake-up: count read, lock dropped, then wait
+  drain_measures_total_time,      // deadline never extended on progress
+  no_result_on_throw,             // a throwing stream never reaches the finalizer
+  no_failure_on_abandon,          // destroyed rotated flush never reaches the finalizer
+  no_failure_on_never_ran,        // dropped task never reaches the finalizer
+  timeout_not_enforced,           // stream_timeout ignored
+  late_result_finalized,          // a timed-out stream's late result is finalized again
+  ticket_dropped_on_failure,      // failure path never resolves the ticket
+  pending_not_decremented_on_failure,
+  shutdown_skips_join,            // shutdown returns before its tasks are joined
+  shutdown_keeps_permit_waiters,  // permit waiters not woken at shutdown
+  shutdown_leaves_orphans,        // rotated-but-unsubmitted flushes stay pending
+  submit_after_shutdown_dropped,  // the seed's silent drop: ticket never resolved
+  failure_count_not_updated,      // diagnostics miss failures
+  close_blocks,                   // destructor waits for in-flight work
+  count_,
+};
+
+#if defined(FLUSHCOORD_ENABLE_MUTANTS)
+inline id active = id::none;
+#define FLUSHCOORD_MUTANT(name) \
+  (::flushcoord::mutation::active == ::flushcoord::mutation::id::name)
+#else
+#define FLUSHCOORD_MUTANT(name) false
+#endif
+
+}  // namespace flushcoord::mutation

@@ -1,0 +1,138 @@
+// flushcoord/runtime_policy.hpp — the one interface between the coordinator
+// and the world it runs in.
+//
+// The coordinator in core/ is written once, as templates over a *runtime
+// policy* `R`. Everything that touches threads, time or ordering goes
+// through `R`; core/ itself includes no <thread>, <mutex>, <atomic>,
+// <condition_variable> and reads no clock. Two policies exist:
+//
+//   flushcoord::prod::runtime   real threads (Boost.Asio pool + a finalizer thread)
+//   flushcoord::sim::runtime    Boost.Context fibers on one OS thread, seeded
+//                               scheduler, virtual time
+//
+// ---------------------------------------------------------------------------
+// Required members of R (checked by the `runtime_policy` concept below)
+// ---------------------------------------------------------------------------
+//
+//   R::mutex            BasicLockable: lock(), unlock(). Not recursive.
+//                       lock() and unlock() are SCHEDULING POINTS: the
+//                       simulator may switch to another task at each.
+//
+//   R::condvar          Condition variable over R::mutex. The caller holds
+//                       the mutex for every call.
+//                       wait(m)               blocks until notified (spurious
+//                                             wake-ups allowed). SCHEDULING POINT.
+//                       wait_until(m, t)      as wait, or until now() >= t.
+//                                             Returns false iff it returned
+//                                             because the deadline passed.
+//                                             SCHEDULING POINT.
+//                       notify_one(), notify_all()   SCHEDULING POINTS.
+//
+//   R::task_handle      Copyable handle to a spawned task.
+//                       join()   blocks until the task's function has returned
+//                                or was destroyed without running. Several
+//                                callers may join the same task concurrently.
+//                                SCHEDULING POINT.
+//                       done()   non-blocking form of join's condition.
+//
+//   rt.now()            -> std::chrono::nanoseconds since the runtime's own
+//                       epoch. Monotonic. The simulator's is virtual time.
+//
+//   rt.spawn(kind, name, f) -> R::task_handle
+//                       Runs `f()` (a move-only, void() callable) as a new
+//                       task. SCHEDULING POINT.
+//                       Contract on `f`: it is invoked at most once, and it
+//                       is destroyed exactly once — after it returns, or
+//                       without ever being invoked if the runtime stops
+//                       before the task first runs (only for
+//                       task_kind::stream; a task_kind::finalizer task is
+//                       always run). The destruction happens on some task
+//                       of the runtime (never from a signal handler), so it
+//                       may lock R::mutex. spawn itself neither invokes nor
+//                       destroys `f` before it returns: core calls it with
+//                       its own R::mutex held. `name` is a string literal that
+//                       lives forever; the simulator uses it in reports.
+//
+// Time is integer nanoseconds in both runtimes: no floating point, no
+// time_point of a real clock in core/.
+//
+// Core uses no atomics: every shared word is read and written under an
+// R::mutex, so the policy needs no atomic type and every access that
+// orders events is a lock or an unlock, which the simulator sees.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <utility>
+
+namespace flushcoord {
+
+/// What a spawned task is for. The prod runtime runs streams on its pool and
+/// the finalizer on a thread of its own (it blocks for long periods); the
+/// simulator may drop unstarted streams to model a runtime shutting down.
+enum class task_kind { stream, finalizer };
+
+using nanoseconds = std::chrono::nanoseconds;
+
+namespace detail {
+/// The archetype of what core passes to spawn: move-only, void().
+struct spawn_archetype {
+  spawn_archetype() = default;
+  spawn_archetype(spawn_archetype&&) = default;
+  spawn_archetype& operator=(spawn_archetype&&) = default;
+  spawn_archetype(const spawn_archetype&) = delete;
+  void operator()() {}
+};
+}  // namespace detail
+
+template <class R>
+concept runtime_policy =
+    requires(R& rt, typename R::mutex& m, typename R::condvar& cv,
+             typename R::task_handle& h, nanoseconds t) {
+      { m.lock() } -> std::same_as<void>;
+      { m.unlock() } -> std::same_as<void>;
+      { cv.wait(m) } -> std::same_as<void>;
+      { cv.wait_until(m, t) } -> std::same_as<bool>;
+      { cv.notify_one() } -> std::same_as<void>;
+      { cv.notify_all() } -> std::same_as<void>;
+      { h.join() } -> std::same_as<void>;
+      { h.done() } -> std::same_as<bool>;
+      { rt.now() } -> std::same_as<nanoseconds>;
+      {
+        rt.spawn(task_kind::stream, "name", detail::spawn_archetype{})
+      } -> std::same_as<typename R::task_handle>;
+    } && std::copyable<typename R::task_handle> &&
+    std::default_initializable<typename R::mutex> &&
+    std::default_initializable<typename R::condvar>;
+
+/// RAII lock over any R::mutex. core/ cannot use std::unique_lock (it lives
+/// in <mutex>), and a hand-written one also lets the simulator see every
+/// unlock, including the ones on the exception path.
+template <class Mutex>
+class lock_guard {
+ public:
+  explicit lock_guard(Mutex& m) : m_(&m) { m_->lock(); }
+  ~lock_guard() {
+    if (held_) m_->unlock();
+  }
+  lock_guard(const lock_guard&) = delete;
+  lock_guard& operator=(const lock_guard&) = delete;
+
+  /// Releases the lock early, e.g. before calling user code.
+  void unlock() {
+    held_ = false;
+    m_->unlock();
+  }
+  /// Re-takes a lock released by unlock().
+  void lock() {
+    m_->lock();
+    held_ = true;
+  }
+  Mutex& mutex() const { return *m_; }
+
+ private:
+  Mutex* m_;
+  bool held_ = true;
+};
+
+}  // namespace flushcoord
