@@ -1,0 +1,268 @@
+// flushcoord/prod/runtime.hpp — the production runtime policy: real
+// threads, Boost.Asio for stream tasks, one std::jthread per finalizer.
+//
+//   flushcoord::prod::runtime_options   how many stream threads to start
+//   flushcoord::prod::runtime           satisfies flushcoord::runtime_policy
+//
+// ---------------------------------------------------------------------------
+// What runs where
+// ---------------------------------------------------------------------------
+//   task_kind::stream     posted to a boost::asio::thread_pool the runtime
+//                         owns (runtime_options::stream_threads threads), or
+//                         to an executor the caller passed in.
+//   task_kind::finalizer  a dedicated std::jthread each, because a finalizer
+//                         blocks for long periods and must not hold a pool
+//                         thread. Always run, even while the runtime stops.
+//
+// Nothing polls: idle pool threads and idle finalizers block in a condition
+// variable, so an idle runtime uses no CPU.
+//
+// ---------------------------------------------------------------------------
+// Lifetime
+// ---------------------------------------------------------------------------
+// The runtime must outlive everything that uses it: the coordinator that
+// holds a reference to it, and every task it runs (tasks typically capture
+// the runtime's mutexes through the coordinator's shared state). Its
+// destructor stops and joins:
+//
+//   1. intake closes: a stream spawned from now on is destroyed at once
+//      without running (its handle is already finished); a finalizer is
+//      still started (the policy promises finalizers always run).
+//   2. streams:
+//      - own pool: the pool is stopped; streams already running finish;
+//        streams still queued are destroyed without running, exactly once,
+//        on the destroying thread (so each may report "never ran");
+//      - caller's executor: the runtime cannot stop it, so the destructor
+//        WAITS until every stream it posted has run or been destroyed. The
+//        caller must keep that executor running (or destroy its execution
+//        context, which destroys the queued streams) or the destructor
+//        blocks forever.
+//   3. finalizers: every finalizer thread is joined. A finalizer that never
+//      returns makes the destructor block; shut the coordinator down first.
+//
+// The destructor must not run on one of the runtime's own tasks.
+//
+// ---------------------------------------------------------------------------
+// Thread-safety
+// ---------------------------------------------------------------------------
+// spawn() and now() may be called from any thread, concurrently, including
+// from the runtime's own tasks, until the destructor starts. The stream
+// functions run concurrently with each other on the pool threads.
+//
+// ---------------------------------------------------------------------------
+// The function passed to spawn
+// ---------------------------------------------------------------------------
+// As flushcoord/runtime_policy.hpp says: invoked at most once, destroyed
+// exactly once, after it returned or without ever being invoked (streams
+// only). It should not throw: an exception escaping a stream on the owned
+// pool, or any finalizer, calls std::terminate (the task is still marked
+// finished first). On a caller's executor the exception reaches the thread
+// that runs the executor.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#if defined(__linux__)
+#include <pthread.h>
+#endif
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <flushcoord/prod/sync.hpp>
+#include <flushcoord/prod/task.hpp>
+#include <flushcoord/runtime_policy.hpp>
+
+namespace flushcoord::prod {
+
+struct runtime_options {
+  /// Threads of the owned stream pool. 0 means
+  /// std::thread::hardware_concurrency(), and at least 2.
+  std::size_t stream_threads = 0;
+};
+
+class runtime {
+ public:
+  using mutex = prod::mutex;
+  using condvar = prod::condvar;
+  using task_handle = prod::task_handle;
+
+  /// Starts an owned pool of `options.stream_threads` threads.
+  explicit runtime(runtime_options options = {})
+      : pool_(std::in_place, pool_size(options.stream_threads)),
+        streams_(pool_->get_executor()) {
+    (void)detail::clock_epoch();
+  }
+
+  /// Runs streams on `streams`, an executor the caller keeps running for as
+  /// long as this runtime exists (see Lifetime above).
+  explicit runtime(boost::asio::any_io_executor streams)
+      : streams_(std::move(streams)) {
+    (void)detail::clock_epoch();
+  }
+
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Stops and joins; see Lifetime above.
+  ~runtime() {
+    close_intake();
+    join_streams();
+    join_finalizers();
+  }
+
+  /// Steady time since the process-wide prod epoch (see sync.hpp).
+  nanoseconds now() const noexcept { return clock_now(); }
+
+  /// Runs `f()` as a new task of `kind`; `name` must outlive the runtime
+  /// (a string literal) and names finalizer threads for debuggers.
+  /// Returns a handle that is finished once f has run and been destroyed,
+  /// or has been destroyed unrun. Throws what thread creation or
+  /// allocation throws; f is then destroyed unrun.
+  template <class F>
+    requires std::invocable<std::decay_t<F>&> &&
+             std::constructible_from<std::decay_t<F>, F>
+  task_handle spawn(task_kind kind, const char* name, F&& f) {
+    using fn = std::decay_t<F>;
+    auto state = std::make_shared<detail::completion>();
+    auto owned = std::make_unique<fn>(std::forward<F>(f));
+    auto counter =
+        kind == task_kind::stream ? streams_running_ : finalizers_running_;
+    counter->add();  // from here on the job's destructor removes it
+    detail::job<fn> work(std::move(owned), state, std::move(counter));
+    if (kind == task_kind::stream) {
+      post_stream(std::move(work));
+    } else {
+      start_finalizer(name, std::move(work), state);
+    }
+    return task_handle(std::move(state));
+  }
+
+  /// Stream tasks spawned and not yet finished (queued or running).
+  std::size_t streams_unfinished() const { return streams_running_->count(); }
+  /// Finalizer tasks spawned and not yet finished.
+  std::size_t finalizers_unfinished() const {
+    return finalizers_running_->count();
+  }
+
+ private:
+  struct finalizer_thread {
+    std::shared_ptr<detail::completion> state;
+    std::jthread thread;
+  };
+
+  static std::size_t pool_size(std::size_t requested) {
+    if (requested != 0) return requested;
+    const std::size_t cores = std::thread::hardware_concurrency();
+    return cores < 2 ? 2 : cores;
+  }
+
+  /// Posts while holding m_, so the destructor cannot stop and destroy the
+  /// pool between the intake check and the post. Post never runs the job
+  /// inline. After intake closed the job is destroyed here, unrun, with m_
+  /// released (its function's destructor may spawn).
+  template <class Job>
+  void post_stream(Job work) {
+    std::lock_guard<std::mutex> hold(m_);
+    if (!stopping_) boost::asio::post(streams_, std::move(work));
+    // else: `work` is destroyed unrun on return, after `hold` is released
+    // (parameters outlive the function's locals).
+  }
+
+  template <class Job>
+  void start_finalizer(const char* name, Job work,
+                       std::shared_ptr<detail::completion> state) {
+    std::vector<finalizer_thread> finished = take_finished_finalizers();
+    finished.clear();  // joins threads whose task already finished
+    std::jthread thread([name, work = std::move(work)]() mutable {
+      name_this_thread(name);
+      work();
+    });
+    std::lock_guard<std::mutex> hold(m_);
+    finalizers_.push_back({std::move(state), std::move(thread)});
+  }
+
+  /// Removes the finalizer threads whose task has finished, so a long-lived
+  /// runtime does not accumulate dead threads; the caller joins them.
+  std::vector<finalizer_thread> take_finished_finalizers() {
+    std::vector<finalizer_thread> finished;
+    std::lock_guard<std::mutex> hold(m_);
+    for (auto it = finalizers_.begin(); it != finalizers_.end();) {
+      if (it->state->done()) {
+        finished.push_back(std::move(*it));
+        it = finalizers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return finished;
+  }
+
+  /// Closes intake and stops the owned pool in one critical section, so a
+  /// task that sees its spawn refused knows no queued stream will start.
+  /// thread_pool::stop() does not block: running streams finish later.
+  void close_intake() {
+    std::lock_guard<std::mutex> hold(m_);
+    stopping_ = true;
+    if (pool_) pool_->stop();
+  }
+
+  void join_streams() {
+    if (pool_) {
+      pool_->join();
+      pool_.reset();  // destroys the queued, unstarted streams
+    }
+    streams_running_->wait_idle();
+  }
+
+  /// Joins every finalizer thread, including ones started while joining.
+  void join_finalizers() {
+    for (;;) {
+      std::vector<finalizer_thread> all;
+      {
+        std::lock_guard<std::mutex> hold(m_);
+        all.swap(finalizers_);
+      }
+      if (all.empty()) return;
+      all.clear();  // std::jthread joins on destruction
+    }
+  }
+
+  static void name_this_thread(const char* name) noexcept {
+#if defined(__linux__)
+    char short_name[16] = {};
+    for (std::size_t i = 0; i + 1 < sizeof short_name && name && name[i]; ++i) {
+      short_name[i] = name[i];
+    }
+    pthread_setname_np(pthread_self(), short_name);
+#else
+    (void)name;
+#endif
+  }
+
+  // Declaration order matters for destruction: the counters outlive the
+  // pool whose jobs report to them.
+  std::shared_ptr<detail::task_counter> streams_running_ =
+      std::make_shared<detail::task_counter>();
+  std::shared_ptr<detail::task_counter> finalizers_running_ =
+      std::make_shared<detail::task_counter>();
+  std::optional<boost::asio::thread_pool> pool_;
+  boost::asio::any_io_executor streams_;
+
+  std::mutex m_;            // guards stopping_ and finalizers_
+  bool stopping_ = false;   // intake closed by the destructor
+  std::vector<finalizer_thread> finalizers_;
+};
+
+static_assert(runtime_policy<runtime>);
+
+}  // namespace flushcoord::prod
