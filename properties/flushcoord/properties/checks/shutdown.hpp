@@ -1,0 +1,84 @@
+// Shutdown: every call returns; a return implies every coordinator task was
+// joined, every ticket resolved, the pending count zero and every flush's
+// permit back; nothing is accepted or finalized afterwards (SPEC §2.3).
+// Checked online at each shutdown_returned fact (which carries the number of
+// coordinator tasks the simulator still sees alive) and on every later fact.
+#pragma once
+
+#include <set>
+
+#include "flushcoord/properties/facts.hpp"
+
+namespace flushcoord::properties {
+
+class shutdown_check final : public checker {
+ public:
+  explicit shutdown_check(const run_facts& run) : max_(run.max_pending), available_(run.max_pending) {}
+  std::string_view name() const override { return "shutdown"; }
+
+  void observe(const fact& f, const violation_sink& fail) override {
+    if (returned_) after_return(f, fail);
+    switch (f.kind) {
+      case fact_kind::coordinator: on_event(f.event); break;
+      case fact_kind::shutdown_called: ++calls_; break;
+      case fact_kind::shutdown_returned: on_return(f, fail); break;
+      default: break;
+    }
+  }
+
+  void finish(const end_state&, const violation_sink& fail) override {
+    if (returns_ != calls_)
+      fail(name(), std::to_string(calls_ - returns_) + " shutdown calls never returned");
+  }
+
+ private:
+  void on_event(const coordinator_event& e) {
+    switch (e.kind) {
+      case event_kind::permit_acquired: available_ = e.count; ++free_held_; break;
+      case event_kind::permit_released:
+        available_ = e.count;
+        if (e.seq == no_seq) --free_held_;
+        break;
+      case event_kind::rotated: pending_ = e.count; --free_held_; break;
+      case event_kind::flush_finished: pending_ = e.count; break;
+      case event_kind::submitted:
+      case event_kind::stream_spawned: unresolved_.insert(e.seq); break;
+      case event_kind::ticket_resolved: unresolved_.erase(e.seq); break;
+      default: break;
+    }
+  }
+
+  void on_return(const fact& f, const violation_sink& fail) {
+    ++returns_;
+    returned_ = true;
+    const std::string who = "shutdown #" + std::to_string(f.a);
+    if (f.b != 0) fail(name(), who + " returned while " + std::to_string(f.b) + " coordinator tasks were still alive");
+    if (pending_ != 0) fail(name(), who + " returned with " + std::to_string(pending_) + " flushes pending");
+    if (!unresolved_.empty())
+      fail(name(), who + " returned with the ticket of flush " + std::to_string(*unresolved_.begin()) +
+                       " unresolved");
+    if (available_ + free_held_ != max_)
+      fail(name(), who + " returned with " + std::to_string(max_ - available_ - free_held_) +
+                       " flush permits not given back");
+  }
+
+  void after_return(const fact& f, const violation_sink& fail) {
+    if (f.kind == fact_kind::finalize_called || f.kind == fact_kind::failure_called)
+      fail(name(), "flush " + std::to_string(f.seq) + " was finalized after shutdown returned");
+    if (f.kind == fact_kind::coordinator &&
+        (f.event.kind == event_kind::rotated || f.event.kind == event_kind::submitted ||
+         f.event.kind == event_kind::stream_spawned))
+      fail(name(), "flush " + std::to_string(f.event.seq) + " was accepted after shutdown returned");
+  }
+
+  std::size_t max_;
+  std::size_t available_;
+  std::int64_t free_held_ = 0;
+  std::size_t pending_ = 0;
+  std::set<std::uint64_t> unresolved_;
+  std::uint64_t calls_ = 0;
+  std::uint64_t returns_ = 0;
+  bool returned_ = false;
+};
+
+}  // namespace flushcoord::properties

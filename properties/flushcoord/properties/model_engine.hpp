@@ -1,0 +1,94 @@
+// flushcoord/properties/model_engine.hpp — the storage engine the simulator drives.
+//
+// It behaves like the original's writer (SPEC §4): rotate under a flush lock
+// (a sim::mutex), stream without it, and finalize re-acquiring it. Its
+// manifest is a parent-linked chain: finalize reads the head, passes a
+// scheduling point (a real engine writes the manifest file there), then
+// publishes a new head whose parent is what it read — so overlapping or
+// reordered finalizes are visible in the chain.
+//
+// Every call the coordinator makes into it, and every coordinator event,
+// becomes a fact for the checkers (facts.hpp).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+
+#include "flushcoord/coordinator.hpp"
+#include "flushcoord/properties/checker_set.hpp"
+#include "flushcoord/properties/scenario.hpp"
+#include "flushcoord/sim/runtime.hpp"
+
+namespace flushcoord::properties {
+
+/// One run's shared world: what the workload tasks and the engine share.
+struct model_world {
+  sim::simulator* sim = nullptr;
+  sim::runtime rt;
+  const scenario* sc = nullptr;
+  checker_set* checks = nullptr;
+  sim::mutex flush_lock;         // the engine's own lock (rotate, finalize)
+  std::uint64_t manifest = 0;    // the chain's head; 0 is the initial manifest
+
+  void note(fact f) {
+    f.time_ns = rt.now().count();
+    checks->observe(f);
+  }
+
+  const flush_plan& plan(std::size_t i) const { return sc->flushes.at(i); }
+};
+
+class model_engine {
+ public:
+  struct rotated_state {
+    std::size_t plan = 0;  // index into scenario::flushes
+  };
+  struct outcome {
+    std::uint64_t manifest = 0;  // the manifest the stream built
+  };
+  using snapshot_id = std::uint64_t;
+
+  explicit model_engine(model_world& w) : w_(&w) {}
+
+  result<snapshot_id> finalize(std::uint64_t seq, const rotated_state& st, outcome&& out) {
+    w_->note({.kind = fact_kind::finalize_called, .seq = seq});
+    const fault what = w_->plan(st.plan).what;
+    const std::uint64_t parent = read_head();
+    if (what == fault::finalize_error) {
+      w_->note({.kind = fact_kind::finalize_returned, .seq = seq});
+      return flush_error{errc::finalize_failed, seq, "injected finalize error"};
+    }
+    if (what == fault::finalize_throw) {
+      w_->note({.kind = fact_kind::finalize_returned, .seq = seq});
+      throw std::runtime_error("injected finalize throw");
+    }
+    publish(out.manifest);
+    w_->note({.kind = fact_kind::manifest_published, .seq = seq, .a = parent, .b = out.manifest});
+    w_->note({.kind = fact_kind::finalize_returned, .seq = seq});
+    return out.manifest;
+  }
+
+  void finalize_failure(std::uint64_t seq, const rotated_state&, const flush_error& err) {
+    w_->note({.kind = fact_kind::failure_called, .seq = seq, .code = err.code});
+    read_head();  // a real engine puts the frozen buffer back under its lock
+    w_->note({.kind = fact_kind::finalize_returned, .seq = seq});
+  }
+
+  void on_event(const coordinator_event& e) { w_->note({.kind = fact_kind::coordinator, .event = e}); }
+
+ private:
+  std::uint64_t read_head() {
+    lock_guard lk(w_->flush_lock);
+    return w_->manifest;
+  }
+  void publish(std::uint64_t manifest) {
+    lock_guard lk(w_->flush_lock);
+    w_->manifest = manifest;
+  }
+
+  model_world* w_;
+};
+
+using model_coordinator = coordinator<sim::runtime, model_engine>;
+
+}  // namespace flushcoord::properties
