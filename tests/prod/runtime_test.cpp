@@ -96,15 +96,6 @@ bool join_within(const flushcoord::prod::task_handle& h,
   return true;
 }
 
-/// Whether `rt` has closed intake (its destructor started): a stream spawned
-/// now comes back finished without having run. A probe that was queued
-/// instead stays harmless; it runs or is destroyed with the rest.
-bool intake_closed(runtime& rt) {
-  auto ran = std::make_shared<std::atomic<bool>>(false);
-  auto probe = rt.spawn(task_kind::stream, "probe", [ran] { *ran = true; });
-  return probe.done() && !ran->load();
-}
-
 std::chrono::nanoseconds process_cpu_time() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -340,7 +331,7 @@ TEST_CASE("destroying the runtime destroys queued unstarted streams exactly once
     handles.push_back(rt.spawn(task_kind::stream, "blocker", [&] {
       blocker_started.open();
       CHECK(spawned_all.wait());
-      while (!intake_closed(rt)) std::this_thread::sleep_for(1ms);
+      while (!rt.stopping()) std::this_thread::sleep_for(1ms);
       intake_closed_seen = true;
     }));
     REQUIRE(blocker_started.wait());
@@ -397,7 +388,9 @@ TEST_CASE("finalizers always run and are joined by the destructor") {
 
 TEST_CASE("streams spawned after the destructor closed intake are destroyed unrun") {
   // A finalizer spawns streams while the runtime is being destroyed (it is
-  // joined last): each is destroyed at once, exactly once, never invoked.
+  // joined last): none runs, each is destroyed exactly once. Each closure's
+  // destructor locks the mutex that the finalizer holds while spawning, as
+  // core does, so destroying it inside spawn would deadlock.
   constexpr std::size_t late = 8;
   closure_ledger ledger(late);
   gate release;
@@ -407,9 +400,9 @@ TEST_CASE("streams spawned after the destructor closed intake are destroyed unru
     runtime rt(flushcoord::prod::runtime_options{1});
     rt.spawn(task_kind::finalizer, "finalizer", [&] {
       CHECK(release.wait());
-      // Wait until intake is closed, observed through a probe.
-      while (!intake_closed(rt)) std::this_thread::sleep_for(1ms);
+      while (!rt.stopping()) std::this_thread::sleep_for(1ms);
       for (std::size_t i = 0; i < late; ++i) {
+        flushcoord::lock_guard<flushcoord::prod::mutex> hold(ledger.m);
         handles.push_back(
             rt.spawn(task_kind::stream, "late", tracked_closure(ledger, i)));
       }
@@ -424,6 +417,22 @@ TEST_CASE("streams spawned after the destructor closed intake are destroyed unru
     CHECK(ledger.invoked[i] == 0);
     CHECK(ledger.destroyed[i] == 1);
   }
+}
+
+TEST_CASE("spawn never destroys the function while its caller holds a lock") {
+  // The closure's destructor takes the mutex the spawning thread holds; the
+  // policy allows this (core spawns under its own lock).
+  closure_ledger ledger(1);
+  flushcoord::prod::task_handle h;
+  {
+    runtime rt(flushcoord::prod::runtime_options{1});
+    flushcoord::lock_guard<flushcoord::prod::mutex> hold(ledger.m);
+    h = rt.spawn(task_kind::stream, "locked", tracked_closure(ledger, 0));
+  }
+  h.join();
+  flushcoord::lock_guard<flushcoord::prod::mutex> hold(ledger.m);
+  CHECK(ledger.destroyed[0] == 1);
+  CHECK(ledger.invoked[0] <= 1);
 }
 
 TEST_CASE("user executor: streams run on the caller's io_context") {

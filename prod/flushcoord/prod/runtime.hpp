@@ -25,9 +25,11 @@
 // the runtime's mutexes through the coordinator's shared state). Its
 // destructor stops and joins:
 //
-//   1. intake closes: a stream spawned from now on is destroyed at once
-//      without running (its handle is already finished); a finalizer is
-//      still started (the policy promises finalizers always run).
+//   1. intake closes: a stream spawned from now on never runs; it is
+//      destroyed on a short-lived thread of its own (never inside spawn,
+//      whose caller may hold a mutex that the function's destructor takes)
+//      and that thread is joined in step 3. A finalizer is still started
+//      (the policy promises finalizers always run).
 //   2. streams:
 //      - own pool: the pool is stopped; streams already running finish;
 //        streams still queued are destroyed without running, exactly once,
@@ -37,8 +39,10 @@
 //        caller must keep that executor running (or destroy its execution
 //        context, which destroys the queued streams) or the destructor
 //        blocks forever.
-//   3. finalizers: every finalizer thread is joined. A finalizer that never
-//      returns makes the destructor block; shut the coordinator down first.
+//   3. finalizers: every finalizer thread (and every thread destroying a
+//      refused stream) is joined, including ones started meanwhile. A
+//      finalizer that never returns makes the destructor block; shut the
+//      coordinator down first.
 //
 // The destructor must not run on one of the runtime's own tasks.
 //
@@ -147,6 +151,13 @@ class runtime {
     return task_handle(std::move(state));
   }
 
+  /// True once the destructor has closed intake (and stopped the owned
+  /// pool): a stream spawned now will not run.
+  bool stopping() const {
+    std::lock_guard<std::mutex> hold(m_);
+    return stopping_;
+  }
+
   /// Stream tasks spawned and not yet finished (queued or running).
   std::size_t streams_unfinished() const { return streams_running_->count(); }
   /// Finalizer tasks spawned and not yet finished.
@@ -155,6 +166,8 @@ class runtime {
   }
 
  private:
+  /// A finalizer's thread, or (state null) a thread destroying a refused
+  /// stream; the latter are only created once the destructor has started.
   struct finalizer_thread {
     std::shared_ptr<detail::completion> state;
     std::jthread thread;
@@ -167,15 +180,22 @@ class runtime {
   }
 
   /// Posts while holding m_, so the destructor cannot stop and destroy the
-  /// pool between the intake check and the post. Post never runs the job
-  /// inline. After intake closed the job is destroyed here, unrun, with m_
-  /// released (its function's destructor may spawn).
+  /// pool between the intake check and the post; post never runs the job
+  /// inline. After intake closed the job must still not be destroyed here:
+  /// the policy lets spawn's caller hold an R::mutex that the function's
+  /// destructor locks. A thread of its own destroys it instead, and the
+  /// destructor joins that thread with the finalizers.
   template <class Job>
   void post_stream(Job work) {
     std::lock_guard<std::mutex> hold(m_);
-    if (!stopping_) boost::asio::post(streams_, std::move(work));
-    // else: `work` is destroyed unrun on return, after `hold` is released
-    // (parameters outlive the function's locals).
+    if (!stopping_) {
+      boost::asio::post(streams_, std::move(work));
+      return;
+    }
+    std::jthread reaper([refused = std::move(work)]() mutable {
+      Job destroyed_here = std::move(refused);
+    });
+    finalizers_.push_back({nullptr, std::move(reaper)});
   }
 
   template <class Job>
@@ -197,7 +217,7 @@ class runtime {
     std::vector<finalizer_thread> finished;
     std::lock_guard<std::mutex> hold(m_);
     for (auto it = finalizers_.begin(); it != finalizers_.end();) {
-      if (it->state->done()) {
+      if (it->state && it->state->done()) {
         finished.push_back(std::move(*it));
         it = finalizers_.erase(it);
       } else {
@@ -258,7 +278,7 @@ class runtime {
   std::optional<boost::asio::thread_pool> pool_;
   boost::asio::any_io_executor streams_;
 
-  std::mutex m_;            // guards stopping_ and finalizers_
+  mutable std::mutex m_;    // guards stopping_ and finalizers_
   bool stopping_ = false;   // intake closed by the destructor
   std::vector<finalizer_thread> finalizers_;
 };
