@@ -1,0 +1,129 @@
+// flushcoord/sim/detail/task.hpp — the simulator's record of one task.
+// Internal: used by simulator.hpp and the sources; not for workloads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "flushcoord/runtime_policy.hpp"
+#include "flushcoord/sim/ids.hpp"
+#include "flushcoord/sim/stack_pool.hpp"
+
+namespace flushcoord::sim::detail {
+
+/// A type-erased, move-only void() function (std::move_only_function is
+/// C++23). One heap allocation per spawn, none per scheduling point.
+struct closure {
+  virtual void call() = 0;
+  virtual ~closure() = default;
+};
+
+template <class F>
+struct closure_of final : closure {
+  explicit closure_of(F&& fn) : f(std::move(fn)) {}
+  explicit closure_of(const F& fn) : f(fn) {}
+  void call() override { f(); }
+  F f;
+};
+
+template <class F>
+std::unique_ptr<closure> make_closure(F&& f) {
+  return std::make_unique<closure_of<std::decay_t<F>>>(std::forward<F>(f));
+}
+
+/// What a blocked task waits for.
+enum class wait_kind : std::uint8_t {
+  none,           ///< not blocked (runnable, running, unstarted or finished)
+  mutex,          ///< wait_object = mutex id
+  condvar,        ///< wait_object = condvar id
+  condvar_timed,  ///< wait_object = condvar id, deadline = wait_deadline
+  join,           ///< wait_object = joined task id
+  sleep,          ///< deadline = wait_deadline
+};
+
+struct task;
+
+/// Intrusive FIFO of blocked tasks (through task::next_waiter): a task waits
+/// on at most one object at a time, so queues never allocate.
+struct waiter_queue {
+  task* head = nullptr;
+  task* tail = nullptr;
+  bool empty() const noexcept { return head == nullptr; }
+  void push(task* t) noexcept;
+  task* pop() noexcept;
+  /// Removes t if queued; returns whether it was.
+  bool remove(task* t) noexcept;
+};
+
+/// One task. Records are reused across runs (reset()), so their addresses
+/// are not stable identities: everything observable uses `id`.
+struct task {
+  task_id id = no_task;
+  const char* name = "";
+  task_kind kind = task_kind::stream;
+
+  bool started = false;
+  bool finished = false;
+  bool dropped = false;          ///< destroy the closure without calling it
+  bool runnable = false;         ///< member of the simulator's runnable set
+  bool timed_out = false;        ///< last timed wait ended by its deadline
+  bool in_closure_dtor = false;  ///< the runtime is destroying fn
+
+  wait_kind waiting = wait_kind::none;
+  std::uint32_t wait_object = 0;
+  std::chrono::nanoseconds wait_deadline{0};
+  std::uint64_t wait_cookie = 0;  ///< bumped per block; stale timers mismatch
+
+  task* next_waiter = nullptr;
+  waiter_queue joiners;
+  std::unique_ptr<closure> fn;
+
+  void* context = nullptr;  ///< fcontext of the suspended fiber, if started
+  stack_pool::stack stack;
+  void* asan_fake_stack = nullptr;
+
+  std::uint32_t abort_ops = 0;       ///< operations called while aborting
+  std::uint32_t abort_rethrows = 0;  ///< times `aborted` was thrown again
+
+  void reset(task_id new_id, const char* new_name, task_kind new_kind,
+             std::unique_ptr<closure> new_fn) noexcept;
+};
+
+/// A mutex's state, owned by the simulator and indexed by its id.
+struct mutex_state {
+  task* owner = nullptr;
+  waiter_queue waiters;
+};
+
+/// A condvar's state, owned by the simulator and indexed by its id.
+struct condvar_state {
+  waiter_queue waiters;
+};
+
+/// A pending deadline. Ordered by (deadline, seq): seq is the order of
+/// registration, so simultaneous deadlines fire in a deterministic order.
+/// Valid only while the task still waits with the same cookie.
+struct timer {
+  std::chrono::nanoseconds deadline{0};
+  std::uint64_t seq = 0;
+  task* owner = nullptr;
+  std::uint64_t cookie = 0;
+};
+
+/// Heap order for timers: std::*_heap with this comparator keeps the
+/// earliest (deadline, seq) at the front.
+inline bool timer_later(const timer& a, const timer& b) noexcept {
+  if (a.deadline != b.deadline) return a.deadline > b.deadline;
+  return a.seq > b.seq;
+}
+
+/// How a mutex or condvar object finds its state: the id and the run number
+/// it was assigned in (an object reused in a later run gets a new id).
+struct object_ref {
+  object_id id = 0;
+  std::uint64_t run = 0;
+};
+
+}  // namespace flushcoord::sim::detail

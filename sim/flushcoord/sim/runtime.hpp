@@ -1,0 +1,155 @@
+// flushcoord/sim/runtime.hpp — the simulated runtime policy.
+//
+// Types:
+//   sim::mutex        BasicLockable, not recursive
+//   sim::condvar      condition variable over sim::mutex
+//   sim::task_handle  copyable handle to a spawned task
+//   sim::runtime      the policy: now(), spawn(), plus sleep_for, yield,
+//                     current_task_name, stop_unstarted_streams
+//
+// All of them act on the simulator whose run is active on the calling
+// thread, and may be called only from a task of that run (a fiber);
+// calling them elsewhere throws std::logic_error. Every operation marked
+// SCHEDULING POINT may switch to another task (see simulator.hpp), and
+// while a failed run is being abandoned the blocking ones throw aborted.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <stop_token>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "flushcoord/runtime_policy.hpp"
+#include "flushcoord/sim/detail/task.hpp"
+#include "flushcoord/sim/ids.hpp"
+#include "flushcoord/sim/simulator.hpp"
+
+namespace flushcoord::sim {
+
+/// A simulated mutex. Its state lives in the simulator under an id assigned
+/// at first use in a run ("mutex#N" in reports). Not recursive: locking it
+/// again from its owner blocks forever and is reported as a deadlock.
+class mutex {
+ public:
+  mutex() = default;
+  mutex(const mutex&) = delete;
+  mutex& operator=(const mutex&) = delete;
+
+  /// SCHEDULING POINT, then blocks until the mutex is free and takes it.
+  void lock();
+  /// SCHEDULING POINT, then releases. Requires: the caller holds it (else
+  /// the run fails as a property violation).
+  void unlock();
+  /// The id in the current run (0 before first use).
+  object_id id() const noexcept { return ref_.id; }
+
+ private:
+  friend class condvar;
+  detail::object_ref ref_;
+};
+
+/// A simulated condition variable. Waiters are woken in FIFO order; no
+/// spurious wake-ups are generated (callers must still loop, the contract
+/// allows them).
+class condvar {
+ public:
+  condvar() = default;
+  condvar(const condvar&) = delete;
+  condvar& operator=(const condvar&) = delete;
+
+  /// Requires: the caller holds m. SCHEDULING POINT; releases m, blocks until
+  /// notified, re-acquires m.
+  void wait(mutex& m);
+  /// As wait, or until now() >= deadline. Returns false iff it returned
+  /// because the deadline passed (at once if it already has).
+  bool wait_until(mutex& m, std::chrono::nanoseconds deadline);
+  /// SCHEDULING POINT; wakes the longest-waiting task, if any.
+  void notify_one();
+  /// SCHEDULING POINT; wakes every waiting task.
+  void notify_all();
+  object_id id() const noexcept { return ref_.id; }
+
+ private:
+  detail::object_ref ref_;
+};
+
+/// Copyable handle to a task of the run that spawned it. A default-made
+/// handle refers to no task: done() is true and join() returns at once.
+/// Using a handle after its run ended throws std::logic_error.
+class task_handle {
+ public:
+  task_handle() = default;
+
+  /// SCHEDULING POINT; blocks until the task has finished (its function
+  /// returned or it was destroyed unrun). Any number of joiners.
+  void join();
+  /// Non-blocking form of join's condition; not a scheduling point.
+  bool done() const;
+  task_id id() const noexcept { return id_; }
+
+ private:
+  friend class runtime;
+  task_handle(simulator* s, task_id id, std::uint64_t run) noexcept
+      : sim_(s), id_(id), run_(run) {}
+  simulator* sim_ = nullptr;
+  task_id id_ = no_task;
+  std::uint64_t run_ = 0;
+};
+
+/// The runtime policy. A small copyable handle; default-constructed it uses
+/// whichever simulator is active at each call, or it can be bound to one.
+class runtime {
+ public:
+  using mutex = sim::mutex;
+  using condvar = sim::condvar;
+  using task_handle = sim::task_handle;
+
+  runtime() noexcept = default;
+  explicit runtime(simulator& s) noexcept : sim_(&s) {}
+
+  /// Virtual time since the run began. Not a scheduling point.
+  std::chrono::nanoseconds now() const;
+
+  /// Creates a task running f() (invoked at most once, destroyed exactly
+  /// once on a fiber of this run), then SCHEDULING POINT (the new task may
+  /// run first). `name` must outlive the run (a string literal). After
+  /// stop_unstarted_streams(), new stream tasks are destroyed unrun.
+  template <class F>
+    requires std::invocable<std::decay_t<F>&> && std::move_constructible<std::decay_t<F>>
+  task_handle spawn(task_kind kind, const char* name, F&& f) const {
+    simulator& s = target();
+    const task_id id = s.spawn(kind, name, detail::make_closure(std::forward<F>(f)));
+    return task_handle(&s, id, s.run_number_);
+  }
+
+  /// SCHEDULING POINT; blocks for d of virtual time (d <= 0: just the point).
+  void sleep_for(std::chrono::nanoseconds d) const;
+  /// As sleep_for(d), but returns early once st has a stop request (made
+  /// before or during the sleep), through a std::stop_callback.
+  void sleep_for(std::chrono::nanoseconds d, std::stop_token st) const;
+  /// SCHEDULING POINT and nothing else.
+  void yield() const;
+  /// Name of the calling task as given to spawn ("main" for the run's main).
+  std::string_view current_task_name() const;
+
+  /// Models the runtime shutting down before queued tasks start (SPEC §4):
+  /// SCHEDULING POINT, then every stream task not yet started — and every
+  /// stream spawned later in this run — will be destroyed without its
+  /// function being invoked. The destruction happens on the task's own
+  /// fiber when the scheduler picks it, so the closure's destructor may lock
+  /// sim mutexes. Finalizer tasks are unaffected.
+  void stop_unstarted_streams() const;
+
+  /// The simulator this handle acts on. Throws std::logic_error if unbound
+  /// and no run is active.
+  simulator& target() const;
+
+ private:
+  simulator* sim_ = nullptr;
+};
+
+static_assert(runtime_policy<runtime>, "sim::runtime must satisfy flushcoord::runtime_policy");
+
+}  // namespace flushcoord::sim

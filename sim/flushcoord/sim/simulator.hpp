@@ -1,0 +1,244 @@
+// flushcoord/sim/simulator.hpp — one deterministic simulated run at a time.
+//
+// Types:
+//   task_info    what checkers may know about a task
+//   run_result   how a run ended, with its hashes
+//   simulator    owns the tasks, the clock, the scheduler hookup and the
+//                failure of a run; reusable for many runs
+//
+// Model. Every task is a fiber on the calling OS thread; exactly one runs at
+// a time. Every operation of sim::runtime that blocks or orders events
+// (spawn, lock, unlock, wait, wait_until, notify_*, join, sleep_for, yield,
+// stop_unstarted_streams) begins with a SCHEDULING POINT: the strategy picks
+// which runnable task continues (possibly the same one). Between points a
+// task runs alone, so state guarded by sim mutexes needs no atomics.
+//
+// Time is virtual integer nanoseconds, starting at 0. It moves only when no
+// task is runnable: the clock then jumps to the earliest pending deadline
+// and every timer due at that instant fires (in registration order).
+//
+// A run ends when every task has finished (success), or at the first
+// failure: deadlock (no runnable task, no timer, some task alive), step or
+// time budget exceeded, scheduler divergence, an exception escaping a task,
+// or simulator::fail(). A failed run is abandoned cleanly: each live task is
+// resumed once more, newest first (children before the parents whose locals
+// they borrow), in "aborting" mode, where blocking operations throw
+// sim::aborted (or, during unwinding, return at once) and nothing blocks, so
+// every stack unwinds and every closure is destroyed; no memory leaks.
+//
+// Abort-mode contract for workload code:
+//   wait, wait_until, join, sleep_for, yield   throw aborted (return at once
+//                                               while an exception is in
+//                                               flight or in a closure dtor)
+//   lock, unlock, notify_*, spawn               never throw; lock "succeeds"
+//                                               without blocking
+// Destructors should not call the throwing group (they would terminate).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flushcoord/runtime_policy.hpp"
+#include "flushcoord/sim/config.hpp"
+#include "flushcoord/sim/decision_log.hpp"
+#include "flushcoord/sim/detail/task.hpp"
+#include "flushcoord/sim/event.hpp"
+#include "flushcoord/sim/failure.hpp"
+#include "flushcoord/sim/hash.hpp"
+#include "flushcoord/sim/ids.hpp"
+#include "flushcoord/sim/random_walk.hpp"
+#include "flushcoord/sim/scheduler.hpp"
+#include "flushcoord/sim/stack_pool.hpp"
+
+namespace flushcoord::sim {
+
+class mutex;
+class condvar;
+class runtime;
+
+/// A task as checkers see it.
+struct task_info {
+  task_id id = no_task;
+  std::string_view name;
+  task_kind kind = task_kind::stream;
+  bool started = false;   ///< its fiber ran at least once
+  bool finished = false;  ///< returned, threw, or was destroyed unrun
+  bool dropped = false;   ///< destroyed without being invoked
+};
+
+/// How a run ended.
+struct run_result {
+  std::optional<failure> failed;  ///< empty on success
+  std::uint64_t steps = 0;        ///< scheduling points executed
+  std::size_t decisions = 0;      ///< choice points (runnable set >= 2)
+  std::uint64_t decision_hash = 0;
+  std::uint64_t event_hash = 0;
+  std::chrono::nanoseconds end_time{0};  ///< virtual time at the end
+  std::size_t tasks = 0;                 ///< tasks spawned, main included
+  bool ok() const noexcept { return !failed.has_value(); }
+};
+
+class simulator {
+ public:
+  /// A simulator scheduling with its own random_walk seeded by cfg.seed.
+  explicit simulator(config cfg = {});
+  /// A simulator scheduling with `strategy`, which must outlive it.
+  simulator(config cfg, scheduler& strategy);
+  ~simulator();
+  simulator(const simulator&) = delete;
+  simulator& operator=(const simulator&) = delete;
+
+  /// Runs main_fn as task 0 ("main", kind finalizer) and every task it
+  /// spawns, until all have finished or the run fails.
+  /// Requires: no run is active on this thread (runs do not nest).
+  /// Effects: resets all per-run state (decisions, hashes, clock, tasks);
+  /// buffers and stacks are reused. Returns the outcome; never throws for a
+  /// failure of the simulated program.
+  template <class F>
+  run_result run(F&& main_fn) {
+    return run_closure(detail::make_closure(std::forward<F>(main_fn)));
+  }
+
+  // --- Hooks for checkers (callable from tasks and observers) -------------
+
+  /// Fails the run with `what` and `message`. The first failure wins; the
+  /// run stops at the calling task's next scheduling point (or when it
+  /// finishes). Ignored while a failed run is being abandoned.
+  void fail(failure_class what, std::string message);
+
+  /// Registers an observer for every later event; it must outlive the
+  /// simulator's runs. Not removable (create a new simulator instead).
+  void add_observer(observer& o) { observers_.push_back(&o); }
+
+  // --- Queries (any time; during a run they describe the run so far) ------
+
+  std::chrono::nanoseconds now() const noexcept { return now_; }
+  std::uint64_t steps() const noexcept { return steps_; }
+  const decision_log& decisions() const noexcept { return decisions_; }
+  std::uint64_t event_hash() const noexcept { return event_hash_.value(); }
+  /// All events of the run, if config::record_events; empty otherwise.
+  std::span<const event> events() const noexcept { return events_; }
+  const config& options() const noexcept { return cfg_; }
+  const std::optional<failure>& failure_state() const noexcept { return failure_; }
+
+  std::size_t task_count() const noexcept { return task_count_; }
+  /// Requires: id < task_count().
+  task_info task(task_id id) const;
+  /// Tasks spawned and not yet finished (the calling task included).
+  std::size_t live_tasks() const noexcept { return live_; }
+  /// The task whose fiber is running, or no_task on the scheduler.
+  task_id current_task() const noexcept;
+  /// "name#id", as reports spell a task.
+  std::string task_label(task_id id) const;
+
+  /// The simulator whose run is active on this thread, or nullptr.
+  static simulator* active() noexcept;
+
+ private:
+  friend class mutex;
+  friend class condvar;
+  friend class runtime;
+  friend class task_handle;
+  friend struct context_switch;
+
+  run_result run_closure(std::unique_ptr<detail::closure> main_fn);
+
+  // Run lifecycle (simulator_run.cpp).
+  void begin_run();
+  void scheduler_loop();
+  detail::task* pick_from_scheduler();
+  task_id choose(task_id current);
+  bool fire_timers();
+  void abort_all();
+  run_result make_result() const;
+
+  // Task lifecycle and switching (simulator_tasks.cpp, context_switch.cpp).
+  detail::task& new_task(task_kind kind, const char* name,
+                         std::unique_ptr<detail::closure> fn);
+  void run_current_task() noexcept;
+  void finish_task(detail::task& t) noexcept;
+  void resume(detail::task& t);
+  void suspend(detail::task& me);
+
+  // Scheduling points and blocking (simulator_ops.cpp).
+  detail::task& running(const char* what);
+  void point(detail::task& me, event_kind k, std::uint32_t object);
+  void block(detail::task& me, detail::wait_kind why, std::uint32_t object,
+             std::optional<std::chrono::nanoseconds> deadline);
+  void make_runnable(detail::task& t);
+  void remove_runnable(detail::task& t);
+  void wake(detail::task& t, std::uint32_t object);
+  void wake_all(detail::waiter_queue& q, std::uint32_t object);
+  void abort_tick(detail::task& me, bool may_throw);
+  void emit(event_kind k, task_id t, std::uint32_t object);
+
+  // Operations behind the runtime types (simulator_ops.cpp).
+  object_id mutex_id(detail::object_ref& ref);
+  object_id condvar_id(detail::object_ref& ref);
+  void mutex_lock(detail::object_ref& ref);
+  void mutex_unlock(detail::object_ref& ref);
+  void relock(detail::task& me, object_id mid);
+  bool condvar_wait(detail::object_ref& cv, detail::object_ref& m,
+                    std::optional<std::chrono::nanoseconds> deadline);
+  void condvar_notify(detail::object_ref& cv, bool all);
+  task_id spawn(task_kind kind, const char* name, std::unique_ptr<detail::closure> fn);
+  void join(task_id id, std::uint64_t run);
+  bool done(task_id id, std::uint64_t run) const;
+  void sleep_for(std::chrono::nanoseconds d, const std::stop_token* stop);
+  void yield();
+  void stop_unstarted_streams();
+
+  /// Wakes a task sleeping with a stop token when a stop is requested.
+  struct stop_waker {
+    simulator* sim;
+    detail::task* sleeper;
+    void operator()() const noexcept;
+  };
+
+  // Reports (report.cpp).
+  std::string describe_wait(const detail::task& t) const;
+  std::string task_table() const;
+
+  config cfg_;
+  std::unique_ptr<stack_pool> own_stacks_;
+  stack_pool* stacks_;
+  random_walk own_strategy_;
+  scheduler* strategy_;
+  std::vector<observer*> observers_;
+
+  // Per-run state; begin_run() resets it, keeping capacities.
+  std::uint64_t run_number_ = 0;
+  std::vector<std::unique_ptr<detail::task>> tasks_;  // [0, task_count_) in use
+  std::size_t task_count_ = 0;
+  std::size_t live_ = 0;
+  std::vector<task_id> runnable_;  // sorted by id: the order strategies see
+  std::vector<detail::mutex_state> mutexes_;      // [id - 1]
+  std::vector<detail::condvar_state> condvars_;   // [id - 1]
+  std::vector<detail::timer> timers_;             // min-heap on (deadline, seq)
+  std::uint64_t timer_seq_ = 0;
+  std::chrono::nanoseconds now_{0};
+  std::uint64_t steps_ = 0;
+  decision_log decisions_;
+  fnv1a64 event_hash_;
+  std::vector<event> events_;
+  std::optional<failure> failure_;
+  bool aborting_ = false;
+  bool streams_stopped_ = false;
+
+  // Switching state (context_switch.cpp).
+  detail::task* current_ = nullptr;  // the task whose fiber runs, if any
+  detail::task* next_ = nullptr;     // chosen at a point, resumed by the loop
+  void* scheduler_context_ = nullptr;
+  const void* scheduler_stack_bottom_ = nullptr;  // for ASan annotations
+  std::size_t scheduler_stack_size_ = 0;
+};
+
+}  // namespace flushcoord::sim

@@ -1,0 +1,43 @@
+// sim/src/report.cpp — what each task is doing, for failure reports.
+#include <fmt/format.h>
+
+#include "flushcoord/sim/simulator.hpp"
+
+namespace flushcoord::sim {
+
+std::string simulator::describe_wait(const detail::task& t) const {
+  if (t.finished) return "finished";
+  if (!t.started) return t.dropped ? "not started (will be dropped)" : "not started";
+  const std::uint32_t obj = t.wait_object;
+  switch (t.waiting) {
+    case detail::wait_kind::none:
+      return t.runnable ? "runnable" : "running";
+    case detail::wait_kind::mutex: {
+      const detail::task* owner = mutexes_[obj - 1].owner;
+      if (owner == nullptr) return fmt::format("waits on mutex#{} (free)", obj);
+      return fmt::format("waits on mutex#{} held by {}", obj, task_label(owner->id));
+    }
+    case detail::wait_kind::condvar:
+      return fmt::format("waits on condvar#{}", obj);
+    case detail::wait_kind::condvar_timed:
+      return fmt::format("waits on condvar#{} until {}ns", obj, t.wait_deadline.count());
+    case detail::wait_kind::join:
+      return fmt::format("waits on join of {}", task_label(obj));
+    case detail::wait_kind::sleep:
+      return fmt::format("sleeps until {}ns", t.wait_deadline.count());
+  }
+  return "?";
+}
+
+std::string simulator::task_table() const {
+  std::string out;
+  for (std::size_t i = 0; i < task_count_; ++i) {
+    const detail::task& t = *tasks_[i];
+    if (t.finished) continue;
+    fmt::format_to(std::back_inserter(out), "  {} ({}): {}\n", task_label(t.id),
+                   t.kind == task_kind::stream ? "stream" : "finalizer", describe_wait(t));
+  }
+  return out;
+}
+
+}  // namespace flushcoord::sim

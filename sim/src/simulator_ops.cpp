@@ -1,0 +1,300 @@
+// sim/src/simulator_ops.cpp — scheduling points, blocking and waking, and the
+// operations behind sim::mutex, sim::condvar, task_handle and runtime.
+//
+// Every operation follows one pattern:
+//   1. point(): a scheduling point (unless the run is being abandoned);
+//   2. if aborting_ now, take the abort path (abort_tick) and return;
+//   3. do the operation, blocking with block() as needed, and re-check
+//      aborting_ after every block.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "flushcoord/sim/simulator.hpp"
+
+namespace flushcoord::sim {
+
+namespace {
+
+/// Operations a task may call after its run was abandoned before it is
+/// considered stuck (it swallows sim::aborted or spins on lock/unlock).
+constexpr std::uint32_t abort_ops_max = 100'000;
+/// Times `aborted` is thrown again at such a task before giving up.
+constexpr std::uint32_t abort_rethrows_max = 8;
+
+}  // namespace
+
+detail::task& simulator::running(const char* what) {
+  if (current_ == nullptr) {
+    throw std::logic_error(
+        fmt::format("flushcoord::sim: {} called outside a task of the active run", what));
+  }
+  return *current_;
+}
+
+void simulator::emit(event_kind k, task_id t, std::uint32_t object) {
+  // One word per event keeps hashing cheap; ids beyond 2^28 alias, which a
+  // fingerprint tolerates.
+  constexpr std::uint64_t mask28 = (1u << 28) - 1;
+  event_hash_.add((static_cast<std::uint64_t>(k) << 56) | ((t & mask28) << 28) |
+                  (object & mask28));
+  if (cfg_.record_events) events_.push_back(event{steps_, now_, k, t, object});
+  if (observers_.empty()) return;
+  const event e{steps_, now_, k, t, object};
+  for (observer* o : observers_) o->on_event(*this, e);
+}
+
+void simulator::point(detail::task& me, event_kind k, std::uint32_t object) {
+  emit(k, me.id, object);
+  ++steps_;
+  if (steps_ > cfg_.steps_max) {
+    fail(failure_class::step_budget,
+         fmt::format("step budget: {} scheduling points without finishing "
+                     "(livelock, or a task spinning on yield or lock/unlock?)",
+                     cfg_.steps_max));
+  }
+  if (!failure_) {
+    const task_id pick = choose(me.id);
+    if (pick == me.id) return;
+    if (pick != no_task) next_ = tasks_[pick].get();
+  }
+  suspend(me);
+}
+
+void simulator::block(detail::task& me, detail::wait_kind why, std::uint32_t object,
+                      std::optional<std::chrono::nanoseconds> deadline) {
+  remove_runnable(me);
+  me.waiting = why;
+  me.wait_object = object;
+  me.timed_out = false;
+  ++me.wait_cookie;
+  if (deadline) {
+    me.wait_deadline = *deadline;
+    timers_.push_back(detail::timer{*deadline, timer_seq_++, &me, me.wait_cookie});
+    std::push_heap(timers_.begin(), timers_.end(), detail::timer_later);
+  }
+  suspend(me);
+}
+
+void simulator::make_runnable(detail::task& t) {
+  runnable_.insert(std::lower_bound(runnable_.begin(), runnable_.end(), t.id), t.id);
+  t.runnable = true;
+}
+
+void simulator::remove_runnable(detail::task& t) {
+  const auto it = std::lower_bound(runnable_.begin(), runnable_.end(), t.id);
+  if (it != runnable_.end() && *it == t.id) runnable_.erase(it);
+  t.runnable = false;
+}
+
+void simulator::wake(detail::task& t, std::uint32_t object) {
+  t.waiting = detail::wait_kind::none;
+  make_runnable(t);
+  emit(event_kind::wake, t.id, object);
+}
+
+void simulator::wake_all(detail::waiter_queue& q, std::uint32_t object) {
+  while (detail::task* t = q.pop()) wake(*t, object);
+}
+
+// The abort path of every operation: bounded, and throwing `aborted` only
+// where unwinding is safe (no exception in flight, not in a closure's
+// destructor) and only from operations that `may_throw` (the blocking ones).
+void simulator::abort_tick(detail::task& me, bool may_throw) {
+  const bool can_throw = !me.in_closure_dtor && std::uncaught_exceptions() == 0;
+  if (++me.abort_ops > abort_ops_max) {
+    if (can_throw && me.abort_rethrows < abort_rethrows_max) {
+      ++me.abort_rethrows;
+      me.abort_ops = 0;
+      throw aborted{};
+    }
+    std::fprintf(stderr,
+                 "flushcoord::sim: %s#%u keeps calling operations after its run was "
+                 "abandoned (it swallows sim::aborted or spins); giving up\n",
+                 me.name, me.id);
+    std::abort();
+  }
+  if (may_throw && can_throw) throw aborted{};
+}
+
+object_id simulator::mutex_id(detail::object_ref& ref) {
+  if (ref.run != run_number_ || ref.id == 0) {
+    mutexes_.emplace_back();
+    ref = detail::object_ref{static_cast<object_id>(mutexes_.size()), run_number_};
+  }
+  return ref.id;
+}
+
+object_id simulator::condvar_id(detail::object_ref& ref) {
+  if (ref.run != run_number_ || ref.id == 0) {
+    condvars_.emplace_back();
+    ref = detail::object_ref{static_cast<object_id>(condvars_.size()), run_number_};
+  }
+  return ref.id;
+}
+
+void simulator::mutex_lock(detail::object_ref& ref) {
+  detail::task& me = running("mutex::lock");
+  const object_id id = mutex_id(ref);
+  if (!aborting_) point(me, event_kind::lock, id);
+  if (!aborting_) return relock(me, id);
+  abort_tick(me, false);
+  if (mutexes_[id - 1].owner == nullptr) mutexes_[id - 1].owner = &me;
+}
+
+// Takes mutex `mid`, blocking while another task holds it. Not a scheduling
+// point of its own: callers made one already. Waiters are all woken by an
+// unlock and race again, so the strategy decides who gets the mutex.
+void simulator::relock(detail::task& me, object_id mid) {
+  for (;;) {
+    detail::mutex_state& st = mutexes_[mid - 1];
+    if (st.owner == nullptr) {
+      st.owner = &me;
+      emit(event_kind::acquire, me.id, mid);
+      return;
+    }
+    st.waiters.push(&me);
+    block(me, detail::wait_kind::mutex, mid, std::nullopt);
+    if (aborting_) {
+      abort_tick(me, false);
+      if (mutexes_[mid - 1].owner == nullptr) mutexes_[mid - 1].owner = &me;
+      return;
+    }
+  }
+}
+
+void simulator::mutex_unlock(detail::object_ref& ref) {
+  detail::task& me = running("mutex::unlock");
+  const object_id id = mutex_id(ref);
+  if (!aborting_) point(me, event_kind::unlock, id);
+  detail::mutex_state& st = mutexes_[id - 1];
+  if (aborting_) {
+    abort_tick(me, false);
+    if (st.owner == &me) st.owner = nullptr;
+    return;
+  }
+  if (st.owner != &me) {
+    fail(failure_class::property,
+         fmt::format("{} unlocked mutex#{} which it does not hold (owner: {})",
+                     task_label(me.id), id,
+                     st.owner ? task_label(st.owner->id) : std::string("none")));
+    return;
+  }
+  st.owner = nullptr;
+  wake_all(st.waiters, id);
+}
+
+bool simulator::condvar_wait(detail::object_ref& cv, detail::object_ref& m,
+                             std::optional<std::chrono::nanoseconds> deadline) {
+  detail::task& me = running(deadline ? "condvar::wait_until" : "condvar::wait");
+  const object_id cid = condvar_id(cv);
+  const object_id mid = mutex_id(m);
+  if (!aborting_) point(me, deadline ? event_kind::wait_until : event_kind::wait, cid);
+  if (aborting_) return abort_tick(me, true), false;
+  if (mutexes_[mid - 1].owner != &me) {
+    fail(failure_class::property,
+         fmt::format("{} waited on condvar#{} without holding mutex#{}", task_label(me.id),
+                     cid, mid));
+    return false;
+  }
+  if (deadline && now_ >= *deadline) return false;
+  detail::mutex_state& ms = mutexes_[mid - 1];
+  ms.owner = nullptr;
+  wake_all(ms.waiters, mid);
+  condvars_[cid - 1].waiters.push(&me);
+  block(me, deadline ? detail::wait_kind::condvar_timed : detail::wait_kind::condvar, cid,
+        deadline);
+  const bool timed_out = me.timed_out;
+  if (!aborting_) relock(me, mid);
+  if (aborting_) return abort_tick(me, true), false;
+  return !timed_out;
+}
+
+void simulator::condvar_notify(detail::object_ref& cv, bool all) {
+  detail::task& me = running(all ? "condvar::notify_all" : "condvar::notify_one");
+  const object_id cid = condvar_id(cv);
+  if (!aborting_) point(me, all ? event_kind::notify_all : event_kind::notify_one, cid);
+  if (aborting_) return abort_tick(me, false);
+  detail::waiter_queue& q = condvars_[cid - 1].waiters;
+  if (all) {
+    wake_all(q, cid);
+  } else if (detail::task* t = q.pop()) {
+    wake(*t, cid);
+  }
+}
+
+task_id simulator::spawn(task_kind kind, const char* name, std::unique_ptr<detail::closure> fn) {
+  detail::task& me = running("runtime::spawn");
+  const task_id id = new_task(kind, name, std::move(fn)).id;
+  if (!aborting_) point(me, event_kind::spawn, id);
+  if (aborting_) abort_tick(me, false);
+  return id;
+}
+
+void simulator::join(task_id id, std::uint64_t run) {
+  detail::task& me = running("task_handle::join");
+  if (run != run_number_ || id >= task_count_) {
+    throw std::logic_error("flushcoord::sim: task_handle used outside the run that made it");
+  }
+  if (!aborting_) point(me, event_kind::join, id);
+  if (aborting_) return abort_tick(me, true);
+  while (!tasks_[id]->finished) {
+    tasks_[id]->joiners.push(&me);
+    block(me, detail::wait_kind::join, id, std::nullopt);
+    if (aborting_) return abort_tick(me, true);
+  }
+}
+
+bool simulator::done(task_id id, std::uint64_t run) const {
+  if (run != run_number_ || id >= task_count_) {
+    throw std::logic_error("flushcoord::sim: task_handle used outside the run that made it");
+  }
+  return tasks_[id]->finished;
+}
+
+void simulator::sleep_for(std::chrono::nanoseconds d, const std::stop_token* stop) {
+  detail::task& me = running("runtime::sleep_for");
+  if (!aborting_) point(me, event_kind::sleep, 0);
+  if (aborting_) return abort_tick(me, true);
+  if (d.count() <= 0 || (stop != nullptr && stop->stop_requested())) return;
+  const auto max = std::chrono::nanoseconds::max();
+  const auto deadline = d > max - now_ ? max : now_ + d;
+  if (stop != nullptr) {
+    const std::stop_callback<stop_waker> wake_on_stop(*stop, stop_waker{this, &me});
+    block(me, detail::wait_kind::sleep, 0, deadline);
+  } else {
+    block(me, detail::wait_kind::sleep, 0, deadline);
+  }
+  if (aborting_) abort_tick(me, true);
+}
+
+void simulator::yield() {
+  detail::task& me = running("runtime::yield");
+  if (!aborting_) point(me, event_kind::yield, 0);
+  if (aborting_) abort_tick(me, true);
+}
+
+void simulator::stop_unstarted_streams() {
+  detail::task& me = running("runtime::stop_unstarted_streams");
+  if (!aborting_) point(me, event_kind::stop_streams, 0);
+  if (aborting_) return abort_tick(me, false);
+  streams_stopped_ = true;
+  for (std::size_t i = 0; i < task_count_; ++i) {
+    detail::task& t = *tasks_[i];
+    if (!t.started && t.kind == task_kind::stream) t.dropped = true;
+  }
+}
+
+// Runs inside std::stop_source::request_stop(), on the requesting task's
+// fiber: it only moves the sleeper to the runnable set, never switches.
+void simulator::stop_waker::operator()() const noexcept {
+  if (sim->aborting_ || sleeper->waiting != detail::wait_kind::sleep) return;
+  sim->wake(*sleeper, 0);
+}
+
+}  // namespace flushcoord::sim

@@ -1,0 +1,214 @@
+// sim/src/simulator_run.cpp — one run from start to end: the scheduler loop,
+// choices, the clock, failure and abandonment.
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "flushcoord/sim/simulator.hpp"
+
+namespace flushcoord::sim {
+
+namespace {
+
+/// The simulator whose run is active on this thread. Needed because
+/// sim::mutex and sim::condvar are default-constructed by the code under
+/// test and cannot be handed a simulator.
+thread_local simulator* active_simulator = nullptr;
+
+bool timer_valid(const detail::timer& e) noexcept {
+  const detail::task& t = *e.owner;
+  const bool timed = t.waiting == detail::wait_kind::sleep ||
+                     t.waiting == detail::wait_kind::condvar_timed;
+  return timed && t.wait_cookie == e.cookie;
+}
+
+}  // namespace
+
+simulator::simulator(config cfg) : simulator(cfg, own_strategy_) {}
+
+simulator::simulator(config cfg, scheduler& strategy) : cfg_(cfg), strategy_(&strategy) {
+  if (cfg_.stack_size == 0) cfg_.stack_size = stack_pool::default_size();
+  if (cfg_.stacks != nullptr) {
+    stacks_ = cfg_.stacks;
+  } else {
+    own_stacks_ = std::make_unique<stack_pool>(cfg_.stack_size);
+    stacks_ = own_stacks_.get();
+  }
+  decisions_.reserve(cfg_.reserve_steps);
+  if (cfg_.record_events) events_.reserve(cfg_.reserve_steps);
+  runnable_.reserve(64);
+  timers_.reserve(64);
+}
+
+simulator::~simulator() = default;
+
+simulator* simulator::active() noexcept { return active_simulator; }
+
+run_result simulator::run_closure(std::unique_ptr<detail::closure> main_fn) {
+  if (active_simulator != nullptr) {
+    throw std::logic_error("simulator::run: a run is already active on this thread");
+  }
+  begin_run();
+  active_simulator = this;
+  new_task(task_kind::finalizer, "main", std::move(main_fn));
+  strategy_->start_run(run_start{cfg_.seed});
+  scheduler_loop();
+  if (!failure_) {
+    std::string why = strategy_->end_run();
+    if (!why.empty()) failure_ = failure{failure_class::nondeterminism, std::move(why), {}};
+  }
+  active_simulator = nullptr;
+  return make_result();
+}
+
+void simulator::begin_run() {
+  ++run_number_;
+  task_count_ = 0;
+  live_ = 0;
+  runnable_.clear();
+  mutexes_.clear();
+  condvars_.clear();
+  timers_.clear();
+  timer_seq_ = 0;
+  now_ = std::chrono::nanoseconds{0};
+  steps_ = 0;
+  decisions_.clear();
+  event_hash_.reset();
+  events_.clear();
+  failure_.reset();
+  aborting_ = false;
+  streams_stopped_ = false;
+  current_ = nullptr;
+  next_ = nullptr;
+}
+
+void simulator::scheduler_loop() {
+  while (live_ > 0) {
+    if (failure_) {
+      abort_all();
+      return;
+    }
+    detail::task* t = std::exchange(next_, nullptr);
+    if (t == nullptr) t = pick_from_scheduler();
+    if (t != nullptr) resume(*t);
+  }
+}
+
+detail::task* simulator::pick_from_scheduler() {
+  if (!runnable_.empty()) {
+    const task_id id = choose(no_task);
+    return id == no_task ? nullptr : tasks_[id].get();
+  }
+  if (fire_timers()) return nullptr;
+  fail(failure_class::deadlock,
+       fmt::format("deadlock: {} live task(s) blocked and no timer pending", live_));
+  return nullptr;
+}
+
+task_id simulator::choose(task_id current) {
+  const std::size_t n = runnable_.size();
+  if (n == 1) return runnable_.front();
+  const pick_request req{runnable_, current, steps_, decisions_.size()};
+  const std::size_t index = strategy_->pick(req);
+  if (index >= n) {
+    std::string why = strategy_->error();
+    if (why.empty()) {
+      why = fmt::format("scheduler picked index {} of {} runnable tasks at decision {}", index,
+                        n, decisions_.size());
+    }
+    fail(failure_class::nondeterminism, std::move(why));
+    return no_task;
+  }
+  decisions_.record(static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(n));
+  return runnable_[index];
+}
+
+bool simulator::fire_timers() {
+  while (!timers_.empty() && !timer_valid(timers_.front())) {
+    std::pop_heap(timers_.begin(), timers_.end(), detail::timer_later);
+    timers_.pop_back();
+  }
+  if (timers_.empty()) return false;
+  const auto deadline = timers_.front().deadline;
+  if (deadline > cfg_.virtual_time_max) {
+    fail(failure_class::time_budget,
+         fmt::format("time budget: next deadline {}ns is past virtual_time_max {}ns",
+                     deadline.count(), cfg_.virtual_time_max.count()));
+    return true;
+  }
+  now_ = std::max(now_, deadline);
+  event_hash_.add(static_cast<std::uint64_t>(now_.count()));
+  emit(event_kind::timer, timers_.front().owner->id, 0);
+  while (!timers_.empty() && timers_.front().deadline <= now_) {
+    const detail::timer due = timers_.front();
+    std::pop_heap(timers_.begin(), timers_.end(), detail::timer_later);
+    timers_.pop_back();
+    if (!timer_valid(due)) continue;
+    detail::task& t = *due.owner;
+    t.timed_out = true;
+    if (t.waiting == detail::wait_kind::condvar_timed) {
+      condvars_[t.wait_object - 1].waiters.remove(&t);
+    }
+    wake(t, 0);
+  }
+  return true;
+}
+
+// Abandons a failed run: resumes every unfinished task once with aborting_
+// set. No operation blocks in that mode, so each resume runs the task to its
+// end (unwinding by sim::aborted, or destroying an unstarted closure unrun).
+// Newest tasks go first, like stack unwinding: children commonly borrow
+// their parent's locals (main's especially), so the parent must unwind
+// last. Tasks spawned meanwhile restart the scan from the top.
+void simulator::abort_all() {
+  aborting_ = true;
+  next_ = nullptr;
+  std::size_t i = task_count_;
+  while (i > 0) {
+    --i;
+    detail::task& t = *tasks_[i];
+    if (t.finished) continue;
+    const std::size_t before = task_count_;
+    resume(t);
+    if (task_count_ != before) i = task_count_;
+  }
+}
+
+run_result simulator::make_result() const {
+  run_result r;
+  r.failed = failure_;
+  r.steps = steps_;
+  r.decisions = decisions_.size();
+  r.decision_hash = decisions_.hash();
+  r.event_hash = event_hash_.value();
+  r.end_time = now_;
+  r.tasks = task_count_;
+  return r;
+}
+
+void simulator::fail(failure_class what, std::string message) {
+  if (failure_ || aborting_) return;
+  std::string report = fmt::format("at step {}, t={}ns, in {}\n", steps_, now_.count(),
+                                   current_ ? task_label(current_->id) : "the scheduler");
+  report += task_table();
+  failure_ = failure{what, std::move(message), std::move(report)};
+}
+
+task_info simulator::task(task_id id) const {
+  const detail::task& t = *tasks_.at(id);
+  if (id >= task_count_) throw std::out_of_range("simulator::task: no such task in this run");
+  return task_info{t.id, t.name, t.kind, t.started, t.finished, t.dropped};
+}
+
+task_id simulator::current_task() const noexcept {
+  return current_ != nullptr ? current_->id : no_task;
+}
+
+std::string simulator::task_label(task_id id) const {
+  if (id >= task_count_) return fmt::format("task#{}", id);
+  return fmt::format("{}#{}", tasks_[id]->name, id);
+}
+
+}  // namespace flushcoord::sim

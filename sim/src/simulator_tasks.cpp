@@ -1,0 +1,114 @@
+// sim/src/simulator_tasks.cpp — creating, running and finishing tasks.
+#include <exception>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "flushcoord/sim/simulator.hpp"
+
+namespace flushcoord::sim {
+
+namespace detail {
+
+void waiter_queue::push(task* t) noexcept {
+  t->next_waiter = nullptr;
+  if (tail == nullptr) {
+    head = tail = t;
+  } else {
+    tail->next_waiter = t;
+    tail = t;
+  }
+}
+
+task* waiter_queue::pop() noexcept {
+  task* t = head;
+  if (t == nullptr) return nullptr;
+  head = t->next_waiter;
+  if (head == nullptr) tail = nullptr;
+  t->next_waiter = nullptr;
+  return t;
+}
+
+bool waiter_queue::remove(task* t) noexcept {
+  task* prev = nullptr;
+  for (task* it = head; it != nullptr; prev = it, it = it->next_waiter) {
+    if (it != t) continue;
+    (prev == nullptr ? head : prev->next_waiter) = it->next_waiter;
+    if (tail == it) tail = prev;
+    it->next_waiter = nullptr;
+    return true;
+  }
+  return false;
+}
+
+void task::reset(task_id new_id, const char* new_name, task_kind new_kind,
+                 std::unique_ptr<closure> new_fn) noexcept {
+  id = new_id;
+  name = new_name;
+  kind = new_kind;
+  started = finished = dropped = runnable = timed_out = in_closure_dtor = false;
+  waiting = wait_kind::none;
+  wait_object = 0;
+  wait_deadline = std::chrono::nanoseconds{0};
+  wait_cookie = 0;
+  next_waiter = nullptr;
+  joiners = {};
+  fn = std::move(new_fn);
+  context = nullptr;
+  stack = {};
+  asan_fake_stack = nullptr;
+  abort_ops = abort_rethrows = 0;
+}
+
+}  // namespace detail
+
+detail::task& simulator::new_task(task_kind kind, const char* name,
+                                  std::unique_ptr<detail::closure> fn) {
+  if (task_count_ == tasks_.size()) tasks_.push_back(std::make_unique<detail::task>());
+  detail::task& t = *tasks_[task_count_];
+  t.reset(static_cast<task_id>(task_count_), name, kind, std::move(fn));
+  ++task_count_;
+  ++live_;
+  if (streams_stopped_ && kind == task_kind::stream) t.dropped = true;
+  make_runnable(t);
+  return t;
+}
+
+// Runs on the task's own fiber: calls the function unless the task was
+// dropped or the run is being abandoned, then destroys the closure here so
+// its destructor may use sim primitives.
+void simulator::run_current_task() noexcept {
+  detail::task& t = *current_;
+  t.started = true;
+  emit(event_kind::start, t.id, t.id);
+  if (t.dropped || aborting_) {
+    if (t.dropped) emit(event_kind::drop, t.id, t.id);
+  } else {
+    try {
+      t.fn->call();
+    } catch (const aborted&) {
+      // The run is being abandoned; unwinding was the point.
+    } catch (const std::exception& e) {
+      fail(failure_class::uncaught_exception,
+           fmt::format("{} threw: {}", task_label(t.id), e.what()));
+    } catch (...) {
+      fail(failure_class::uncaught_exception,
+           fmt::format("{} threw an exception not derived from std::exception",
+                       task_label(t.id)));
+    }
+  }
+  t.in_closure_dtor = true;
+  t.fn.reset();
+  t.in_closure_dtor = false;
+  finish_task(t);
+}
+
+void simulator::finish_task(detail::task& t) noexcept {
+  t.finished = true;
+  --live_;
+  if (t.runnable) remove_runnable(t);
+  if (!aborting_) wake_all(t.joiners, t.id);
+  emit(event_kind::finish, t.id, t.id);
+}
+
+}  // namespace flushcoord::sim
