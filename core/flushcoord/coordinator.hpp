@@ -262,7 +262,11 @@ class coordinator {
     if (slot == nullptr) return refused_ticket(seq);
     const nanoseconds now = s->rt->now();
     slot->ph = st::phase::streaming;
-    if (s->opts.stream_timeout) slot->deadline = now + *s->opts.stream_timeout;
+    if (s->opts.stream_timeout && !FLUSHCOORD_MUTANT(timeout_not_enforced)) {
+      slot->deadline = now + *s->opts.stream_timeout;
+      // The finalizer may be in an untimed wait: it must learn of the deadline.
+      s->finalizer_cv.notify_one();
+    }
     s->running.push_back(detail::running_stream{seq, now});
     ticket_type t = attach_ticket(*slot);
     s->emit(event_kind::stream_spawned, seq);
@@ -288,18 +292,22 @@ class coordinator {
     lock_guard lk(s_->m);
     if (s_->life == detail::lifecycle::closed)
       return flush_error::make(errc::shut_down, std::nullopt, "drain after shutdown");
-    std::size_t last = s_->pending;
+    // Progress is any flush finishing, even while new rotations keep the
+    // count up: compare the monotonic finished tally, not the count.
+    std::uint64_t seen = s_->finished;
     nanoseconds deadline = s_->rt->now() + stall_timeout;
     while (s_->pending > 0) {
-      if (s_->pending < last && !FLUSHCOORD_MUTANT(drain_measures_total_time)) {
-        last = s_->pending;
+      if (s_->finished != seen && !FLUSHCOORD_MUTANT(drain_measures_total_time)) {
+        seen = s_->finished;
         deadline = s_->rt->now() + stall_timeout;
       }
       if (FLUSHCOORD_MUTANT(drain_checks_before_waiting)) {
         lk.unlock();  // the seed's window: a wake-up here is lost
         lk.lock();
       }
-      if (!s_->progress_cv.wait_until(s_->m, deadline) && s_->pending >= last && s_->pending > 0)
+      const bool timed_out = !s_->progress_cv.wait_until(s_->m, deadline);
+      const bool stalled = s_->finished == seen || FLUSHCOORD_MUTANT(drain_measures_total_time);
+      if (timed_out && stalled && s_->pending > 0)
         return flush_error::make(
             errc::drain_stalled, std::nullopt,
             std::to_string(s_->pending) + " flushes pending and none finished within " +
@@ -389,8 +397,9 @@ class coordinator {
   result<permit> acquire(std::optional<nanoseconds> timeout) {
     lock_guard lk(s_->m);
     const auto deadline = timeout ? std::optional(s_->rt->now() + *timeout) : std::nullopt;
-    for (;;) {
-      if (auto refused = refuse_if_closed()) return *refused;
+    for (bool woken = false;; woken = true) {
+      const bool recheck = !woken || !FLUSHCOORD_MUTANT(shutdown_keeps_permit_waiters);
+      if (auto refused = refuse_if_closed(); refused && recheck) return *refused;
       if (s_->permits_available > 0) return take_permit();
       if (!deadline) {
         s_->permit_cv.wait(s_->m);
@@ -423,6 +432,7 @@ class coordinator {
   }
 
   ticket_type refused_ticket(std::uint64_t seq) {
+    s_->emit(event_kind::submit_refused, seq);
     if (FLUSHCOORD_MUTANT(submit_after_shutdown_dropped))
       return ticket_type(s_, std::make_shared<typename st::cell>());  // never resolved
     return ticket_type::ready(flush_error::make(errc::shut_down, seq,

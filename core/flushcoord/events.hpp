@@ -18,6 +18,7 @@ enum class event_kind : std::uint8_t {
   permit_released,    // seq = the flush it belonged to, or no_seq for a free permit
   rotated,            // seq assigned; count = pending after the increment
   submitted,          // seq handed to the finalizer with a result (sync path)
+  submit_refused,     // seq submitted after close: its ticket is a ready shut_down error
   stream_spawned,     // seq's stream task created
   stream_started,     // seq's stream function is about to run
   stream_returned,    // seq's stream function returned; ok = its result

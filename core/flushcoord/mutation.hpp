@@ -24,7 +24,7 @@ enum class id : int {
   ticket_dropped_on_failure,      // failure path never resolves the ticket
   pending_not_decremented_on_failure,
   shutdown_skips_join,            // shutdown returns before its tasks are joined
-  shutdown_keeps_permit_waiters,  // permit waiters not woken at shutdown
+  shutdown_keeps_permit_waiters,  // woken permit waiters ignore the shutdown
   shutdown_leaves_orphans,        // rotated-but-unsubmitted flushes stay pending
   submit_after_shutdown_dropped,  // the seed's silent drop: ticket never resolved
   failure_count_not_updated,      // diagnostics miss failures

@@ -62,6 +62,32 @@ class workload {
  private:
   using permit = model_coordinator::permit;
 
+  auto stream_for(std::size_t i) {
+    return [w = &w_, i](const model_engine::rotated_state&,
+                        std::stop_token stop) -> result<model_engine::outcome> {
+      const flush_plan& plan = w->plan(i);
+      const std::int64_t timeout = w->sc->stream_timeout_ns.value_or(0);
+      switch (plan.what) {
+        case fault::stream_error:
+          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
+          return stream_error("injected stream error");
+        case fault::stream_throw:
+          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
+          throw std::runtime_error("injected stream throw");
+        case fault::stream_stall:  // runs past its timeout, but honours the stop
+          w->rt.sleep_for(nanoseconds(2 * timeout + plan.stream_ns), stop);
+          break;
+        case fault::stream_hang:  // ignores the stop request for a long while
+          w->rt.sleep_for(nanoseconds(3 * timeout + plan.stream_ns));
+          break;
+        default:
+          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
+          break;
+      }
+      return model_engine::outcome{i + 1};
+    };
+  }
+
   /// Returns false once the coordinator refuses (it is shut down).
   bool write_one(std::size_t i) {
     const flush_plan& plan = w_.plan(i);
@@ -112,32 +138,6 @@ class workload {
     if (!plan.drop_ticket) kept_.emplace_back(seq, std::move(*t));
   }
 
-  auto stream_for(std::size_t i) {
-    return [w = &w_, i](const model_engine::rotated_state&,
-                        std::stop_token stop) -> result<model_engine::outcome> {
-      const flush_plan& plan = w->plan(i);
-      const std::int64_t timeout = w->sc->stream_timeout_ns.value_or(0);
-      switch (plan.what) {
-        case fault::stream_error:
-          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
-          return stream_error("injected stream error");
-        case fault::stream_throw:
-          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
-          throw std::runtime_error("injected stream throw");
-        case fault::stream_stall:  // runs past its timeout, but honours the stop
-          w->rt.sleep_for(nanoseconds(2 * timeout + plan.stream_ns), stop);
-          break;
-        case fault::stream_hang:  // ignores the stop request for a long while
-          w->rt.sleep_for(nanoseconds(3 * timeout + plan.stream_ns));
-          break;
-        default:
-          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
-          break;
-      }
-      return model_engine::outcome{i + 1};
-    };
-  }
-
   model_world& w_;
   model_coordinator& coord_;
   std::vector<std::pair<std::uint64_t, model_coordinator::ticket_type>> kept_;
@@ -150,11 +150,23 @@ options coordinator_options(const scenario& sc) {
   return o;
 }
 
+/// Destroys the coordinator with work possibly in flight and checks that
+/// the destructor did not wait: no virtual time may pass inside it (§2.4).
+void close_by_destruction(model_world& w, std::optional<model_coordinator>& coord) {
+  const auto before = w.rt.now();
+  coord.reset();
+  const auto blocked = w.rt.now() - before;
+  if (blocked.count() != 0)
+    w.sim->fail(sim::failure_class::property,
+                "[close] destroying the coordinator blocked for " + std::to_string(blocked.count()) + "ns");
+}
+
 /// The run's main task.
 void run_main(model_world& w) {
   const scenario& sc = *w.sc;
-  model_coordinator coord(w.rt, model_engine(w), coordinator_options(sc));
-  workload load(w, coord);
+  std::optional<model_coordinator> coord;
+  coord.emplace(w.rt, model_engine(w), coordinator_options(sc));
+  workload load(w, *coord);
   std::vector<sim::task_handle> helpers;
   auto writer = w.rt.spawn(task_kind::finalizer, "writer", [&] { load.write(); });
   for (std::size_t i = 0; i < sc.drains.size(); ++i)
@@ -166,10 +178,16 @@ void run_main(model_world& w) {
     helpers.push_back(w.rt.spawn(task_kind::finalizer, "runtime-stop",
                                  [&] { load.stop_runtime_at(*sc.runtime_stop_at_ns); }));
   writer.join();
+  if (sc.close_early) {
+    for (auto& h : helpers) h.join();
+    close_by_destruction(w, coord);
+    load.read_tickets();  // tickets outlive the coordinator
+    return;  // the end state is judged from the events alone
+  }
   load.read_tickets();
   for (auto& h : helpers) h.join();
   load.shutdown(sc.shutdowns.size());  // the engine's own final shutdown
-  w.checks->finish(end_state{coord.pending_count(), coord.permits_available(), true});
+  w.end = end_state{coord->pending_count(), coord->permits_available(), coord->failed_count()};
 }
 
 }  // namespace
@@ -190,7 +208,7 @@ std::string scenario_outcome::describe() const {
 }
 
 scenario_outcome run_scenario(const scenario& sc, sim::simulator& sim) {
-  checker_set checks(run_facts{sc.max_pending, sc.flushes.size()},
+  checker_set checks(run_facts{sc.max_pending, sc.flushes.size(), sc.stream_timeout_ns},
                      [&sim](std::string_view property, const std::string& message) {
                        sim.fail(sim::failure_class::property,
                                 "[" + std::string(property) + "] " + message);
@@ -202,6 +220,12 @@ scenario_outcome run_scenario(const scenario& sc, sim::simulator& sim) {
   w.checks = &checks;
   scenario_outcome out;
   out.run = sim.run([&w] { run_main(w); });
+  if (out.run.ok()) {
+    // End-of-run checks run after every task has finished: quiescence.
+    checks.finish(w.end.value_or(end_state{}));
+    if (const auto& v = checks.first_violation())
+      out.run.failed = sim::failure{sim::failure_class::property, "[" + v->property + "] " + v->message, ""};
+  }
   out.violated = checks.first_violation();
   out.facts = checks.facts_seen();
   return out;

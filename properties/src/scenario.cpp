@@ -89,6 +89,7 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
     s.shutdowns.push_back({static_cast<std::int64_t>(r.below(horizon + horizon / 2)), 0});
   if (opts.allow_runtime_stop && r.chance(1, 8))
     s.runtime_stop_at_ns = static_cast<std::int64_t>(r.below(horizon));
+  s.close_early = r.chance(1, 8);
   return s;
 }
 
@@ -99,6 +100,7 @@ std::string to_text(const scenario& s) {
   out << "writer_gap_ns " << s.writer_gap_ns << '\n';
   out << "liveness_bound_ns " << s.liveness_bound_ns << '\n';
   if (s.runtime_stop_at_ns) out << "runtime_stop_at_ns " << *s.runtime_stop_at_ns << '\n';
+  if (s.close_early) out << "close_early 1\n";
   for (const auto& f : s.flushes)
     out << "flush " << f.stream_ns << ' ' << to_string(f.what) << ' ' << (f.drop_ticket ? 1 : 0)
         << ' ' << (f.commit_path ? 1 : 0) << '\n';
@@ -144,6 +146,9 @@ scenario parse_scenario(const std::string& text) {
     } else if (key == "runtime_stop_at_ns") {
       need(1);
       s.runtime_stop_at_ns = to_int(args[0], line);
+    } else if (key == "close_early") {
+      need(1);
+      s.close_early = to_int(args[0], line) != 0;
     } else if (key == "flush") {
       need(4);
       auto what = fault_from_string(args[1]);
@@ -174,6 +179,7 @@ std::string summary(const scenario& s) {
       << (s.stream_timeout_ns ? *s.stream_timeout_ns : 0) << " drains=" << s.drains.size()
       << " shutdowns=" << s.shutdowns.size();
   if (s.runtime_stop_at_ns) out << " runtime_stop_at_ns=" << *s.runtime_stop_at_ns;
+  if (s.close_early) out << " close_early";
   for (std::size_t i = 1; i < counts.size(); ++i)
     if (counts[i] != 0) out << ' ' << fault_names[i] << '=' << counts[i];
   return out.str();

@@ -138,6 +138,7 @@ class finalizer {
     }
     if (!FLUSHCOORD_MUTANT(permit_released_at_stream_end)) s_->release_permit(seq);
     if (ok || !FLUSHCOORD_MUTANT(pending_not_decremented_on_failure)) --s_->pending;
+    ++s_->finished;
     s_->emit(event_kind::flush_finished, seq, s_->pending, ok);
     s_->progress_cv.notify_all();
   }
@@ -163,6 +164,7 @@ class finalizer {
       }
       s_->release_permit(seq);
       --s_->pending;
+      ++s_->finished;
       s_->emit(event_kind::flush_finished, seq, s_->pending, false);
     }
     s_->ticket_cv.notify_all();

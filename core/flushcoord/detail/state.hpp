@@ -91,6 +91,7 @@ struct state : ticket_sync<R> {
   std::uint64_t next_finalize = 0;
   std::deque<slot> window;
   std::size_t pending = 0;
+  std::uint64_t finished = 0;  // flushes resolved so far; drain's measure of progress
   std::uint64_t failed = 0;
   std::optional<flush_error> last_failure;
   std::uint64_t late_results_dropped = 0;
@@ -131,7 +132,7 @@ struct state : ticket_sync<R> {
     if (life != lifecycle::open) return;
     life = lifecycle::closing;
     emit(event_kind::close_begun);
-    if (!FLUSHCOORD_MUTANT(shutdown_keeps_permit_waiters)) permit_cv.notify_all();
+    permit_cv.notify_all();
     finalizer_cv.notify_all();
     progress_cv.notify_all();
   }
@@ -175,7 +176,6 @@ struct state : ticket_sync<R> {
   /// to be signalled once `m` is released (stop callbacks are user code).
   std::vector<std::stop_source> expire_overdue(nanoseconds now) {
     std::vector<std::stop_source> to_stop;
-    if (FLUSHCOORD_MUTANT(timeout_not_enforced)) return to_stop;
     for (std::size_t i = 0; i < window.size(); ++i) {
       slot& s = window[i];
       if (!s.deadline || *s.deadline > now) continue;

@@ -45,6 +45,16 @@ class stream_landing {
     return wanted;
   }
 
+  /// True if the flush was resolved while its stream ran (timed out or shut
+  /// down): whatever the stream returns now is dropped.
+  bool resolved_meanwhile() {
+    lock_guard lk(s_->m);
+    auto* slot = s_->find(seq_);
+    return slot == nullptr || slot->ph != st::phase::streaming;
+  }
+
+  E& engine() { return s_->engine_; }
+
   /// Hands the stream's result to the finalizer, or drops it as late.
   void land(std::optional<result<outcome>> out) {
     landed_ = true;
@@ -93,6 +103,12 @@ struct stream_task {
       }
       out.emplace(flush_error::make(errc::stream_threw, landing.seq(),
                                     describe_current_exception()));
+    }
+    if (FLUSHCOORD_MUTANT(late_result_finalized) && out->ok() && landing.resolved_meanwhile()) {
+      try {  // the hole of §2.6: a late result published a second time
+        (void)landing.engine().finalize(landing.seq(), rec->payload, std::move(*out).value());
+      } catch (...) {
+      }
     }
     landing.land(std::move(out));
   }

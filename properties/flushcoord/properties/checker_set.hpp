@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "flushcoord/properties/checks/diagnostics.hpp"
 #include "flushcoord/properties/checks/drain.hpp"
 #include "flushcoord/properties/checks/manifest_chain.hpp"
 #include "flushcoord/properties/checks/ordered_finalize.hpp"
 #include "flushcoord/properties/checks/pending.hpp"
 #include "flushcoord/properties/checks/permits.hpp"
 #include "flushcoord/properties/checks/shutdown.hpp"
+#include "flushcoord/properties/checks/stream_timeout.hpp"
 #include "flushcoord/properties/checks/tickets.hpp"
 #include "flushcoord/properties/facts.hpp"
 
@@ -38,6 +40,8 @@ class checker_set {
     checks_.push_back(std::make_unique<drain_check>());
     checks_.push_back(std::make_unique<shutdown_check>(run));
     checks_.push_back(std::make_unique<manifest_chain_check>());
+    checks_.push_back(std::make_unique<diagnostics_check>());
+    checks_.push_back(std::make_unique<stream_timeout_check>(run));
     record_ = [this](std::string_view property, const std::string& message) {
       if (first_) return;
       first_ = violation{std::string(property), message};

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,7 +26,6 @@ enum class fact_kind : std::uint8_t {
   failure_called,     // seq; finalize_failure ran; code = the error's code
   finalize_returned,  // seq; the engine's finalize or finalize_failure returned
   ticket_read,        // seq; ok; a = snapshot id when ok; code when not
-  ticket_refused,     // a submission after close got a ready shut_down ticket
   drain_called,       // a = call number, b = stall timeout ns
   drain_returned,     // a = call number; ok; code when not
   shutdown_called,    // a = call number
@@ -51,13 +51,16 @@ using violation_sink = std::function<void(std::string_view property, const std::
 struct run_facts {
   std::size_t max_pending = 0;
   std::size_t flushes_planned = 0;
+  std::optional<std::int64_t> stream_timeout_ns;
 };
 
 /// The state at the end of a run, after every task has finished.
+/// Empty fields could not be read: the run destroyed the coordinator early
+/// (scenario::close_early); the checkers then rely on the events alone.
 struct end_state {
-  std::size_t pending = 0;
-  std::size_t permits_available = 0;
-  bool all_workload_done = true;  // every drain/shutdown/ticket reader returned
+  std::optional<std::size_t> pending;
+  std::optional<std::size_t> permits_available;
+  std::optional<std::uint64_t> failed_count;
 };
 
 /// One property. Each lives in its own header and says in one sentence what

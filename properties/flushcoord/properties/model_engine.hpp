@@ -29,6 +29,7 @@ struct model_world {
   checker_set* checks = nullptr;
   sim::mutex flush_lock;         // the engine's own lock (rotate, finalize)
   std::uint64_t manifest = 0;    // the chain's head; 0 is the initial manifest
+  std::optional<end_state> end;  // read by main before it destroys the coordinator
 
   void note(fact f) {
     f.time_ns = rt.now().count();

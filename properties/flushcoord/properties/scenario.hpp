@@ -59,6 +59,9 @@ struct scenario {
   std::vector<timed_call> drains;
   std::vector<timed_call> shutdowns;  // several may be concurrent
   std::optional<std::int64_t> runtime_stop_at_ns;  // unstarted streams dropped then
+  /// End by destroying the coordinator (non-blocking close, §2.4) instead of
+  /// a final shutdown; tickets are read after it is gone.
+  bool close_early = false;
   /// Liveness: once the writer is done and the runtime is quiet, every
   /// pending flush must finish within this much virtual time. 0: unchecked.
   std::int64_t liveness_bound_ns = 0;

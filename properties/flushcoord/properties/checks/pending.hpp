@@ -29,8 +29,10 @@ class pending_check final : public checker {
   }
 
   void finish(const end_state& end, const violation_sink& fail) override {
-    if (end.pending != rotated_ - finished_)
-      fail(name(), "pending_count()=" + std::to_string(end.pending) + " at the end, expected " +
+    if (finished_ != rotated_)
+      fail(name(), std::to_string(rotated_ - finished_) + " flushes still pending at quiescence");
+    if (end.pending && *end.pending != rotated_ - finished_)
+      fail(name(), "pending_count()=" + std::to_string(*end.pending) + " at the end, expected " +
                        std::to_string(rotated_ - finished_));
   }
 

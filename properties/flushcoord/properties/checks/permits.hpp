@@ -46,8 +46,8 @@ class permits_check final : public checker {
   void finish(const end_state& end, const violation_sink& fail) override {
     if (held_ != 0)
       fail(name(), std::to_string(held_) + " permits still held at quiescence");
-    if (end.permits_available != max_)
-      fail(name(), "permits_available()=" + std::to_string(end.permits_available) +
+    if (end.permits_available && *end.permits_available != max_)
+      fail(name(), "permits_available()=" + std::to_string(*end.permits_available) +
                        " at quiescence, expected " + std::to_string(max_));
   }
 

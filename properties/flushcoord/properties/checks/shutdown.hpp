@@ -1,6 +1,7 @@
 // Shutdown: every call returns; a return implies every coordinator task was
 // joined, every ticket resolved, the pending count zero and every flush's
-// permit back; nothing is accepted or finalized afterwards (SPEC §2.3).
+// permit back; nothing is finalized afterwards, and nothing is accepted once
+// intake closed (SPEC §2.3).
 // Checked online at each shutdown_returned fact (which carries the number of
 // coordinator tasks the simulator still sees alive) and on every later fact.
 #pragma once
@@ -17,6 +18,7 @@ class shutdown_check final : public checker {
   std::string_view name() const override { return "shutdown"; }
 
   void observe(const fact& f, const violation_sink& fail) override {
+    if (closed_) after_close(f, fail);
     if (returned_) after_return(f, fail);
     switch (f.kind) {
       case fact_kind::coordinator: on_event(f.event); break;
@@ -34,6 +36,7 @@ class shutdown_check final : public checker {
  private:
   void on_event(const coordinator_event& e) {
     switch (e.kind) {
+      case event_kind::close_begun: closed_ = true; break;
       case event_kind::permit_acquired: available_ = e.count; ++free_held_; break;
       case event_kind::permit_released:
         available_ = e.count;
@@ -62,13 +65,19 @@ class shutdown_check final : public checker {
                        " flush permits not given back");
   }
 
+  /// Intake stops at close: no permit, rotation or submission is accepted.
+  void after_close(const fact& f, const violation_sink& fail) {
+    if (f.kind != fact_kind::coordinator) return;
+    const auto k = f.event.kind;
+    if (k == event_kind::permit_acquired)
+      fail(name(), "a permit was granted after intake closed");
+    if (k == event_kind::rotated || k == event_kind::submitted || k == event_kind::stream_spawned)
+      fail(name(), "flush " + std::to_string(f.event.seq) + " was accepted after intake closed");
+  }
+
   void after_return(const fact& f, const violation_sink& fail) {
     if (f.kind == fact_kind::finalize_called || f.kind == fact_kind::failure_called)
       fail(name(), "flush " + std::to_string(f.seq) + " was finalized after shutdown returned");
-    if (f.kind == fact_kind::coordinator &&
-        (f.event.kind == event_kind::rotated || f.event.kind == event_kind::submitted ||
-         f.event.kind == event_kind::stream_spawned))
-      fail(name(), "flush " + std::to_string(f.event.seq) + " was accepted after shutdown returned");
   }
 
   std::size_t max_;
@@ -79,6 +88,7 @@ class shutdown_check final : public checker {
   std::uint64_t calls_ = 0;
   std::uint64_t returns_ = 0;
   bool returned_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace flushcoord::properties

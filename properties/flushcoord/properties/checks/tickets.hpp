@@ -36,6 +36,10 @@ class tickets_check final : public checker {
     switch (e.kind) {
       case event_kind::submitted:
       case event_kind::stream_spawned: submitted_.insert(e.seq); break;
+      case event_kind::submit_refused:  // a ready shut_down ticket, never pending
+        resolved_[e.seq] = false;
+        finalize_ok_[e.seq] = false;
+        break;
       case event_kind::finalize_end: finalize_ok_[e.seq] = e.ok; break;
       case event_kind::shut_down_unfinalized: finalize_ok_[e.seq] = false; break;
       case event_kind::ticket_resolved:
