@@ -51,6 +51,11 @@ run_result simulator::run_closure(std::unique_ptr<detail::closure> main_fn) {
     throw std::logic_error("simulator::run: a run is already active on this thread");
   }
   begin_run();
+  // Cleared on every exit: only the simulator's own failures (bad_alloc of
+  // a stack, a throwing scheduler) can leave the loop by exception.
+  struct deactivate {
+    ~deactivate() { active_simulator = nullptr; }
+  } on_exit;
   active_simulator = this;
   new_task(task_kind::finalizer, "main", std::move(main_fn));
   strategy_->start_run(run_start{cfg_.seed});
@@ -59,7 +64,6 @@ run_result simulator::run_closure(std::unique_ptr<detail::closure> main_fn) {
     std::string why = strategy_->end_run();
     if (!why.empty()) failure_ = failure{failure_class::nondeterminism, std::move(why), {}};
   }
-  active_simulator = nullptr;
   return make_result();
 }
 
@@ -197,8 +201,8 @@ void simulator::fail(failure_class what, std::string message) {
 }
 
 task_info simulator::task(task_id id) const {
-  const detail::task& t = *tasks_.at(id);
   if (id >= task_count_) throw std::out_of_range("simulator::task: no such task in this run");
+  const detail::task& t = *tasks_[id];
   return task_info{t.id, t.name, t.kind, t.started, t.finished, t.dropped};
 }
 

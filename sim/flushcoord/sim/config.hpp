@@ -25,6 +25,7 @@ struct config {
 
   /// Usable bytes per fiber stack; 0 picks the build's default (256 KiB, or
   /// 1 MiB under AddressSanitizer whose redzones make frames larger).
+  /// Ignored when `stacks` is set: the shared pool's size rules.
   std::size_t stack_size = 0;
 
   /// Keep every event in simulator::events() (for a readable trace file).
