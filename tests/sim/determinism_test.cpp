@@ -28,7 +28,7 @@ outcome run_seed(std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("the same seed gives the same decisions, hashes and behaviour") {
+TEST_CASE("the same seed gives the same decisions and hashes and behaviour") {
   for (std::uint64_t seed : {0ULL, 1ULL, 12345ULL}) {
     const outcome a = run_seed(seed);
     const outcome b = run_seed(seed);

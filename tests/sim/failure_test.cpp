@@ -227,7 +227,7 @@ TEST_CASE("a task that swallows aborted still ends: blocking calls throw again")
   CHECK(caught == 3);
 }
 
-TEST_CASE("deadlock report reaches the run after a clean abandonment; next run is fresh") {
+TEST_CASE("after an abandoned run the same simulator runs the next one fresh") {
   fs::simulator sim;
   const auto bad = sim.run([] {
     fs::mutex m;
@@ -259,7 +259,7 @@ struct join_checker final : fs::observer {
 
 }  // namespace
 
-TEST_CASE("observers see task starts and ends; live_tasks counts the living") {
+TEST_CASE("observers see task starts and ends and live_tasks counts the living") {
   fs::simulator sim;
   join_checker checker;
   sim.add_observer(checker);

@@ -13,7 +13,7 @@ TEST_CASE("rng is reproducible and platform-independent") {
   CHECK(c.next() == 0x99ec5f36cb75f2b4ULL);
 }
 
-TEST_CASE("below(n) stays in [0, n) and reaches every value") {
+TEST_CASE("below n stays under n and reaches every value") {
   fs::rng r(7);
   int seen[5] = {};
   for (int i = 0; i < 1000; ++i) {

@@ -29,7 +29,7 @@ struct guard {
 
 }  // namespace
 
-TEST_CASE("stop_unstarted_streams destroys unstarted streams unrun, inside their fiber") {
+TEST_CASE("stop_unstarted_streams destroys unstarted streams unrun inside their own fiber") {
   fs::simulator sim;
   std::vector<std::string> destroyed;
   int ran = 0;

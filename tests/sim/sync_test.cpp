@@ -123,7 +123,7 @@ TEST_CASE("condvar: notify_all wakes every waiter") {
   });
 }
 
-TEST_CASE("join waits for the task and done() reports it") {
+TEST_CASE("join waits for the task and done reports it") {
   for_seeds(50, [](fs::simulator& sim) {
     fs::runtime rt;
     bool ran = false;

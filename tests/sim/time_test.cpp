@@ -11,7 +11,7 @@ namespace fs = flushcoord::sim;
 using flushcoord::task_kind;
 using namespace std::chrono_literals;
 
-TEST_CASE("sleep_for advances virtual time exactly, without waiting") {
+TEST_CASE("sleep_for advances virtual time exactly without waiting") {
   fs::simulator sim;
   std::chrono::nanoseconds after{-1};
   const auto r = sim.run([&] {
@@ -24,7 +24,7 @@ TEST_CASE("sleep_for advances virtual time exactly, without waiting") {
   CHECK(r.end_time == 1h);
 }
 
-TEST_CASE("timers fire in deadline order, ties in registration order") {
+TEST_CASE("timers fire in deadline order with ties in registration order") {
   for (std::uint64_t seed = 0; seed < 30; ++seed) {
     fs::simulator sim(fs::config{.seed = seed});
     std::vector<int> order;
@@ -84,7 +84,7 @@ TEST_CASE("wait_until with a past deadline returns false at once") {
   CHECK(r.ok());
 }
 
-TEST_CASE("wait_until notified before its deadline returns true, the timer is stale") {
+TEST_CASE("wait_until notified before its deadline returns true and its timer goes stale") {
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     fs::simulator sim(fs::config{.seed = seed});
     bool result = false;

@@ -1,0 +1,501 @@
+// sim/src/trace.cpp — writing and reading trace files (trace.hpp,
+// docs/trace-format.md).
+#include "flushcoord/sim/trace.hpp"
+
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace flushcoord::sim {
+
+namespace {
+
+constexpr std::string_view magic = "flushcoord-trace";
+constexpr std::size_t decisions_per_line = 32;
+/// Task ids a trace may name. Runs spawn far fewer tasks; the bound keeps a
+/// hostile "x#4000000000" from sizing task_names.
+constexpr std::uint64_t task_ids_max = 1u << 20;
+
+constexpr std::array event_kinds = {
+    event_kind::spawn,      event_kind::start,      event_kind::finish,     event_kind::drop,
+    event_kind::lock,       event_kind::acquire,    event_kind::unlock,     event_kind::wait,
+    event_kind::wait_until, event_kind::notify_one, event_kind::notify_all, event_kind::wake,
+    event_kind::join,       event_kind::sleep,      event_kind::yield,      event_kind::timer,
+    event_kind::stop_streams,
+};
+
+constexpr std::array failure_classes = {
+    failure_class::property,       failure_class::deadlock,
+    failure_class::step_budget,    failure_class::time_budget,
+    failure_class::nondeterminism, failure_class::uncaught_exception,
+};
+
+/// What an event's `object` names, per event.hpp's table.
+enum class object_kind { task, mutex, condvar, any, none };
+
+object_kind object_of(event_kind k) noexcept {
+  switch (k) {
+    case event_kind::spawn:
+    case event_kind::start:
+    case event_kind::finish:
+    case event_kind::drop:
+    case event_kind::join: return object_kind::task;
+    case event_kind::lock:
+    case event_kind::acquire:
+    case event_kind::unlock: return object_kind::mutex;
+    case event_kind::wait:
+    case event_kind::wait_until:
+    case event_kind::notify_one:
+    case event_kind::notify_all: return object_kind::condvar;
+    case event_kind::wake: return object_kind::any;  // mutex, condvar or task
+    default: return object_kind::none;
+  }
+}
+
+/// Appends `text` as lines, each terminated by '\n' (a missing final newline
+/// is added), and returns how many lines that was.
+std::size_t append_lines(std::string& out, std::string_view text) {
+  if (text.empty()) return 0;
+  std::size_t n = 0;
+  for (char c : text) n += c == '\n';
+  out.append(text);
+  if (text.back() != '\n') {
+    out.push_back('\n');
+    ++n;
+  }
+  return n;
+}
+
+std::string one_line(std::string_view s) {
+  std::string r(s);
+  for (char& c : r)
+    if (c == '\n' || c == '\r') c = ' ';
+  return r;
+}
+
+void format_header(std::string& out, const trace& t) {
+  fmt::format_to(std::back_inserter(out), "seed {}\nstrategy {}\n", t.seed, t.strategy);
+  if (t.mutant) fmt::format_to(std::back_inserter(out), "mutant {}\n", *t.mutant);
+  if (t.failed) {
+    fmt::format_to(std::back_inserter(out), "failure {}\nmessage {}\n", to_string(t.failed->what),
+                   one_line(t.failed->message));
+  } else {
+    out += "failure none\n";
+  }
+  fmt::format_to(std::back_inserter(out),
+                 "steps {}\ndecision_count {}\ndecision_hash 0x{:016x}\nevent_hash 0x{:016x}\n"
+                 "end_time_ns {}\n",
+                 t.steps, t.decisions.size(), t.decision_hash, t.event_hash, t.end_time_ns);
+  if (!t.rerun.empty()) fmt::format_to(std::back_inserter(out), "rerun {}\n", one_line(t.rerun));
+}
+
+void format_text_section(std::string& out, std::string_view name, std::string_view text) {
+  std::string body;
+  const std::size_t n = append_lines(body, text);
+  fmt::format_to(std::back_inserter(out), "{} {}\n", name, n);
+  out += body;
+}
+
+void format_decisions(std::string& out, const std::vector<decision>& ds) {
+  const std::size_t lines = (ds.size() + decisions_per_line - 1) / decisions_per_line;
+  fmt::format_to(std::back_inserter(out), "decisions {}\n", lines);
+  for (std::size_t i = 0; i < ds.size(); ++i) {
+    const bool last_on_line = (i + 1) % decisions_per_line == 0 || i + 1 == ds.size();
+    fmt::format_to(std::back_inserter(out), "{}/{}{}", ds[i].index, ds[i].size,
+                   last_on_line ? '\n' : ' ');
+  }
+}
+
+void format_events(std::string& out, const trace& t) {
+  fmt::format_to(std::back_inserter(out), "events {}\n", t.events.size());
+  for (const event& e : t.events)
+    fmt::format_to(std::back_inserter(out), "{} {} {} {} {}\n", e.step, e.time.count(),
+                   task_label(t, e.task), to_string(e.kind), object_label(t, e));
+}
+
+// --- Reading ---------------------------------------------------------------
+
+/// The file as numbered lines, consumed front to back.
+class line_reader {
+ public:
+  explicit line_reader(std::string_view text) : text_(text) {}
+
+  bool at_end() const noexcept { return pos_ >= text_.size(); }
+  std::size_t line_number() const noexcept { return line_; }
+  /// Byte offset where the next line starts.
+  std::size_t offset() const noexcept { return pos_; }
+
+  /// The next line without its '\n'. Requires: !at_end().
+  std::string_view next() {
+    const std::size_t end = text_.find('\n', pos_);
+    const std::size_t stop = end == std::string_view::npos ? text_.size() : end;
+    std::string_view line = text_.substr(pos_, stop - pos_);
+    pos_ = end == std::string_view::npos ? text_.size() : end + 1;
+    ++line_;
+    return line;
+  }
+
+  /// The next line; a trace_error naming `expected` if the file ended.
+  std::string_view require(std::string_view expected) {
+    if (at_end())
+      throw trace_error(line_ + 1, fmt::format("file ends early (truncated?): expected {}", expected));
+    return next();
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 0;
+};
+
+struct key_value {
+  std::string_view key;
+  std::string_view value;
+};
+
+key_value split_key(std::string_view line) {
+  const std::size_t sp = line.find(' ');
+  if (sp == std::string_view::npos) return {line, {}};
+  return {line.substr(0, sp), line.substr(sp + 1)};
+}
+
+template <class Int>
+Int parse_number(std::string_view s, std::size_t line, std::string_view what, int base = 10) {
+  Int v{};
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (s.empty() || ec != std::errc{} || p != s.data() + s.size())
+    throw trace_error(line, fmt::format("bad number '{}' for {}", s, what));
+  return v;
+}
+
+std::uint64_t parse_hex(std::string_view s, std::size_t line, std::string_view what) {
+  if (s.size() < 3 || s.substr(0, 2) != "0x")
+    throw trace_error(line, fmt::format("bad hash '{}' for {} (expected 0x and 16 hex digits)", s, what));
+  return parse_number<std::uint64_t>(s.substr(2), line, what, 16);
+}
+
+void check_word(std::string_view s, std::size_t line, std::string_view what) {
+  if (s.empty() || s.find_first_of(" \t\r") != std::string_view::npos)
+    throw trace_error(line, fmt::format("{} must be one word, got '{}'", what, s));
+}
+
+int parse_version_line(line_reader& in) {
+  if (in.at_end()) throw trace_error(1, "empty file: expected 'flushcoord-trace 1'");
+  const std::string_view first = in.next();
+  const auto [word, version] = split_key(first);
+  if (word != magic)
+    throw trace_error(1, fmt::format("not a flushcoord trace: expected 'flushcoord-trace {}'", trace_version));
+  const int v = parse_number<int>(version, 1, "the trace version");
+  if (v != trace_version)
+    throw trace_error(1, fmt::format("trace version {} is not supported (this build reads version {})", v,
+                                     trace_version));
+  return v;
+}
+
+std::uint64_t parse_checksum_line(line_reader& in) {
+  const std::size_t n = in.line_number() + 1;
+  const auto [key, value] = split_key(in.require("'checksum fnv1a64:<hex>'"));
+  constexpr std::string_view prefix = "fnv1a64:";
+  if (key != "checksum" || value.substr(0, prefix.size()) != prefix)
+    throw trace_error(n, "expected 'checksum fnv1a64:<16 hex digits>'");
+  return parse_number<std::uint64_t>(value.substr(prefix.size()), n, "the checksum", 16);
+}
+
+/// The header's key/value lines, up to the first section line. Every key is
+/// allowed once; the required ones must all be there.
+struct header_reader {
+  trace& t;
+  std::size_t decision_count = 0;
+  std::vector<std::string_view> seen;
+
+  bool is_section(std::string_view key) const { return key == "scenario"; }
+
+  void read(line_reader& in) {
+    while (true) {
+      const std::size_t n = in.line_number() + 1;
+      const std::string_view line = in.require("the 'scenario' section");
+      const auto [key, value] = split_key(line);
+      if (is_section(key)) {
+        finish(n);
+        return section_start(in, line, n);
+      }
+      for (std::string_view k : seen)
+        if (k == key) throw trace_error(n, fmt::format("key '{}' appears twice", key));
+      seen.push_back(key);
+      set(key, value, n);
+    }
+  }
+
+  void set(std::string_view key, std::string_view value, std::size_t n) {
+    if (key == "seed") {
+      t.seed = parse_number<std::uint64_t>(value, n, "seed");
+    } else if (key == "strategy") {
+      check_word(value, n, "strategy");
+      t.strategy = std::string(value);
+    } else if (key == "mutant") {
+      check_word(value, n, "mutant");
+      t.mutant = std::string(value);
+    } else if (key == "failure") {
+      set_failure(value, n);
+    } else if (key == "message") {
+      if (!t.failed) throw trace_error(n, "'message' needs a 'failure' line before it");
+      t.failed->message = std::string(value);
+    } else if (key == "steps") {
+      t.steps = parse_number<std::uint64_t>(value, n, "steps");
+    } else if (key == "decision_count") {
+      decision_count = parse_number<std::size_t>(value, n, "decision_count");
+    } else if (key == "decision_hash") {
+      t.decision_hash = parse_hex(value, n, "decision_hash");
+    } else if (key == "event_hash") {
+      t.event_hash = parse_hex(value, n, "event_hash");
+    } else if (key == "end_time_ns") {
+      t.end_time_ns = parse_number<std::int64_t>(value, n, "end_time_ns");
+    } else if (key == "rerun") {
+      t.rerun = std::string(value);
+    } else {
+      throw trace_error(n, fmt::format("unknown key '{}'", key));
+    }
+  }
+
+  void set_failure(std::string_view value, std::size_t n) {
+    if (value == "none") return;
+    const auto c = failure_class_from_string(value);
+    if (!c) throw trace_error(n, fmt::format("unknown failure class '{}'", value));
+    t.failed = failure{*c, {}, {}};
+  }
+
+  void finish(std::size_t n) const {
+    for (std::string_view k : {"seed", "strategy", "failure", "steps", "decision_count", "decision_hash",
+                               "event_hash", "end_time_ns"}) {
+      bool found = false;
+      for (std::string_view s : seen) found = found || s == k;
+      if (!found) throw trace_error(n, fmt::format("header lacks the '{}' line", k));
+    }
+    if (t.failed) {
+      bool has_message = false;
+      for (std::string_view s : seen) has_message = has_message || s == "message";
+      if (!has_message) throw trace_error(n, "header lacks the 'message' line of its failure");
+    }
+  }
+
+  /// Hands the first section's header line back to the section reader.
+  void section_start(line_reader&, std::string_view line, std::size_t n) {
+    first_section = line;
+    first_section_line = n;
+  }
+  std::string_view first_section;
+  std::size_t first_section_line = 0;
+};
+
+/// Reads "<name> <count>" and returns count; `line` is the section's line.
+std::size_t section_count(std::string_view line, std::size_t n, std::string_view name) {
+  const auto [key, value] = split_key(line);
+  if (key != name)
+    throw trace_error(n, fmt::format("expected the '{}' section, got '{}'", name, line.substr(0, 40)));
+  return parse_number<std::size_t>(value, n, fmt::format("the line count of section '{}'", name));
+}
+
+std::string read_text_section(line_reader& in, std::string_view name, std::size_t count) {
+  std::string text;
+  for (std::size_t i = 0; i < count; ++i) {
+    text += in.require(fmt::format("line {} of {} in section '{}'", i + 1, count, name));
+    text += '\n';
+  }
+  return text;
+}
+
+decision parse_decision(std::string_view word, std::size_t n) {
+  const std::size_t slash = word.find('/');
+  if (slash == std::string_view::npos)
+    throw trace_error(n, fmt::format("bad decision '{}' (expected index/size)", word));
+  decision d{parse_number<std::uint32_t>(word.substr(0, slash), n, "a decision's index"),
+             parse_number<std::uint32_t>(word.substr(slash + 1), n, "a decision's size")};
+  if (d.size < 2 || d.index >= d.size)
+    throw trace_error(n, fmt::format("impossible decision '{}' (needs index < size, size >= 2)", word));
+  return d;
+}
+
+void read_decisions(line_reader& in, std::size_t lines, trace& t) {
+  for (std::size_t i = 0; i < lines; ++i) {
+    const std::string_view line = in.require("a line of the 'decisions' section");
+    const std::size_t n = in.line_number();
+    std::size_t pos = 0;
+    while (pos < line.size()) {
+      std::size_t end = line.find(' ', pos);
+      if (end == std::string_view::npos) end = line.size();
+      if (end > pos) t.decisions.push_back(parse_decision(line.substr(pos, end - pos), n));
+      pos = end + 1;
+    }
+  }
+}
+
+/// Splits "name#id" (or "-") into its parts; records the name for the id.
+std::uint32_t parse_label(std::string_view label, std::size_t n, trace& t, bool is_task) {
+  if (label == "-") return is_task ? no_task : 0;
+  const std::size_t hash = label.rfind('#');
+  if (hash == std::string_view::npos || hash == 0)
+    throw trace_error(n, fmt::format("bad label '{}' (expected name#number or -)", label));
+  const auto id = parse_number<std::uint64_t>(label.substr(hash + 1), n, "a label's number");
+  if (id >= task_ids_max) throw trace_error(n, fmt::format("number in '{}' is out of range", label));
+  if (!is_task) return static_cast<std::uint32_t>(id);
+  const std::string_view name = label.substr(0, hash);
+  if (t.task_names.size() <= id) t.task_names.resize(id + 1);
+  std::string& known = t.task_names[id];
+  if (known.empty()) known = std::string(name);
+  if (known != name)
+    throw trace_error(n, fmt::format("task #{} is named both '{}' and '{}'", id, known, name));
+  return static_cast<std::uint32_t>(id);
+}
+
+event parse_event(std::string_view line, std::size_t n, trace& t) {
+  std::array<std::string_view, 5> f;
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const std::size_t end = i + 1 < f.size() ? line.find(' ', pos) : line.size();
+    if (end == std::string_view::npos || pos > line.size())
+      throw trace_error(n, "bad event (expected: step time_ns task kind object)");
+    f[i] = line.substr(pos, end - pos);
+    pos = end + 1;
+  }
+  event e;
+  e.step = parse_number<std::uint64_t>(f[0], n, "an event's step");
+  e.time = std::chrono::nanoseconds(parse_number<std::int64_t>(f[1], n, "an event's time"));
+  e.task = parse_label(f[2], n, t, true);
+  const auto kind = event_kind_from_string(f[3]);
+  if (!kind) throw trace_error(n, fmt::format("unknown event kind '{}'", f[3]));
+  e.kind = *kind;
+  e.object = parse_label(f[4], n, t, object_of(e.kind) == object_kind::task);
+  return e;
+}
+
+void read_events(line_reader& in, std::size_t count, trace& t) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view line = in.require("an event line");
+    t.events.push_back(parse_event(line, in.line_number(), t));
+  }
+}
+
+void read_sections(line_reader& in, header_reader& h, trace& t) {
+  t.scenario = read_text_section(in, "scenario", section_count(h.first_section, h.first_section_line, "scenario"));
+  const auto next_count = [&](std::string_view name) {
+    const std::string_view line = in.require(fmt::format("the '{}' section", name));
+    return section_count(line, in.line_number(), name);
+  };
+  const std::string report = read_text_section(in, "report", next_count("report"));
+  if (t.failed) t.failed->report = report;
+  read_decisions(in, next_count("decisions"), t);
+  if (t.decisions.size() != h.decision_count)
+    throw trace_error(in.line_number(), fmt::format("the 'decisions' section holds {} decisions, the header says {}",
+                                                    t.decisions.size(), h.decision_count));
+  read_events(in, next_count("events"), t);
+  if (in.require("the 'end' line") != "end") throw trace_error(in.line_number(), "expected 'end'");
+  if (!in.at_end()) throw trace_error(in.line_number() + 1, "text after the 'end' line");
+}
+
+}  // namespace
+
+trace_error::trace_error(std::size_t line, const std::string& what)
+    : std::runtime_error(line == 0 ? what : fmt::format("line {}: {}", line, what)), line_(line) {}
+
+std::uint64_t trace_checksum(std::string_view body) noexcept {
+  std::uint64_t h = fnv1a64::offset_basis;
+  for (unsigned char c : body) {
+    h ^= c;
+    h *= fnv1a64::prime;
+  }
+  return h;
+}
+
+std::string format_trace(const trace& t) {
+  std::string body;
+  format_header(body, t);
+  format_text_section(body, "scenario", t.scenario);
+  format_text_section(body, "report", t.failed ? std::string_view(t.failed->report) : std::string_view());
+  format_decisions(body, t.decisions);
+  format_events(body, t);
+  body += "end\n";
+  return fmt::format("{} {}\nchecksum fnv1a64:{:016x}\n{}", magic, trace_version, trace_checksum(body), body);
+}
+
+trace parse_trace(std::string_view text) {
+  line_reader in(text);
+  parse_version_line(in);
+  const std::uint64_t checksum = parse_checksum_line(in);
+  const std::size_t body_start = in.offset();
+  trace t;
+  header_reader h{t};
+  h.read(in);
+  read_sections(in, h, t);
+  const std::uint64_t actual = trace_checksum(text.substr(body_start));
+  if (actual != checksum)
+    throw trace_error(2, fmt::format("checksum mismatch: the file says {:016x}, its content hashes to {:016x} "
+                                     "(the file was edited or damaged)",
+                                     checksum, actual));
+  return t;
+}
+
+void save_trace(const std::filesystem::path& path, const trace& t) {
+  const std::string text = format_trace(t);
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message()));
+}
+
+trace load_trace(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) throw trace_error(0, fmt::format("{}: no such file", path.string()));
+  if (!std::filesystem::is_regular_file(status))
+    throw trace_error(0, fmt::format("{}: not a regular file", path.string()));
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > trace_file_bytes_max)
+    throw trace_error(0, fmt::format("{}: unreadable or larger than {} bytes", path.string(), trace_file_bytes_max));
+  std::ifstream in(path, std::ios::binary);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  if (!in) throw trace_error(0, fmt::format("{}: read error", path.string()));
+  return parse_trace(text);
+}
+
+std::string task_label(const trace& t, task_id id) {
+  if (id == no_task) return "-";
+  if (id < t.task_names.size() && !t.task_names[id].empty()) return fmt::format("{}#{}", t.task_names[id], id);
+  return fmt::format("task#{}", id);
+}
+
+std::string object_label(const trace& t, const event& e) {
+  const object_kind k = object_of(e.kind);
+  if (k == object_kind::task) return task_label(t, e.object);
+  if (e.object == 0) return "-";
+  switch (k) {
+    case object_kind::mutex: return fmt::format("mutex#{}", e.object);
+    case object_kind::condvar: return fmt::format("condvar#{}", e.object);
+    default: return fmt::format("object#{}", e.object);
+  }
+}
+
+std::optional<failure_class> failure_class_from_string(std::string_view s) noexcept {
+  for (failure_class c : failure_classes)
+    if (to_string(c) == s) return c;
+  return std::nullopt;
+}
+
+std::optional<event_kind> event_kind_from_string(std::string_view s) noexcept {
+  for (event_kind k : event_kinds)
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
+}  // namespace flushcoord::sim
