@@ -211,17 +211,19 @@ struct header_reader {
   trace& t;
   std::size_t decision_count = 0;
   std::vector<std::string_view> seen;
-
-  bool is_section(std::string_view key) const { return key == "scenario"; }
+  std::string_view first_section;  // the 'scenario' line that ended the header
+  std::size_t first_section_line = 0;
 
   void read(line_reader& in) {
     while (true) {
       const std::size_t n = in.line_number() + 1;
       const std::string_view line = in.require("the 'scenario' section");
       const auto [key, value] = split_key(line);
-      if (is_section(key)) {
+      if (key == "scenario") {
         finish(n);
-        return section_start(in, line, n);
+        first_section = line;
+        first_section_line = n;
+        return;
       }
       for (std::string_view k : seen)
         if (k == key) throw trace_error(n, fmt::format("key '{}' appears twice", key));
@@ -281,14 +283,6 @@ struct header_reader {
       if (!has_message) throw trace_error(n, "header lacks the 'message' line of its failure");
     }
   }
-
-  /// Hands the first section's header line back to the section reader.
-  void section_start(line_reader&, std::string_view line, std::size_t n) {
-    first_section = line;
-    first_section_line = n;
-  }
-  std::string_view first_section;
-  std::size_t first_section_line = 0;
 };
 
 /// Reads "<name> <count>" and returns count; `line` is the section's line.
