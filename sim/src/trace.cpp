@@ -208,6 +208,7 @@ std::uint64_t parse_checksum_line(line_reader& in) {
 /// The header's key/value lines, up to the first section line. Every key is
 /// allowed once; the required ones must all be there.
 struct header_reader {
+  explicit header_reader(trace& into) : t(into) {}
   trace& t;
   std::size_t decision_count = 0;
   std::vector<std::string_view> seen;
@@ -421,7 +422,7 @@ trace parse_trace(std::string_view text) {
   const std::uint64_t checksum = parse_checksum_line(in);
   const std::size_t body_start = in.offset();
   trace t;
-  header_reader h{t};
+  header_reader h(t);
   h.read(in);
   read_sections(in, h, t);
   const std::uint64_t actual = trace_checksum(text.substr(body_start));
