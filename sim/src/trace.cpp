@@ -91,6 +91,7 @@ void format_header(std::string& out, const trace& t) {
                  "end_time_ns {}\n",
                  t.steps, t.decisions.size(), t.decision_hash, t.event_hash, t.end_time_ns);
   if (!t.rerun.empty()) fmt::format_to(std::back_inserter(out), "rerun {}\n", one_line(t.rerun));
+  if (t.events_omitted != 0) fmt::format_to(std::back_inserter(out), "events_omitted {}\n", t.events_omitted);
 }
 
 void format_text_section(std::string& out, std::string_view name, std::string_view text) {
@@ -259,6 +260,8 @@ struct header_reader {
       t.end_time_ns = parse_number<std::int64_t>(value, n, "end_time_ns");
     } else if (key == "rerun") {
       t.rerun = std::string(value);
+    } else if (key == "events_omitted") {
+      t.events_omitted = parse_number<std::uint64_t>(value, n, "events_omitted");
     } else {
       throw trace_error(n, fmt::format("unknown key '{}'", key));
     }

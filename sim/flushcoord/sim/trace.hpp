@@ -17,7 +17,7 @@
 //   failure property                       or `none` for a clean run
 //   message [ordered_finalize] ...         (only with a failure)
 //   steps 1234 ... decisions ... decision_hash 0x... event_hash 0x...
-//   end_time_ns ... rerun ...
+//   end_time_ns ... rerun ... events_omitted ...    (the last two optional)
 //   scenario <n>     then n lines of the workload's text, verbatim
 //   report <n>       then n lines of the failure's multi-line report
 //   decisions <n>    then n lines of `index/size` pairs, 32 per line
@@ -69,8 +69,11 @@ struct trace {
   /// text). Lines must not contain '\r'; a trailing newline is implied.
   std::string scenario;
   std::vector<decision> decisions;
-  /// The run's events, if it was recorded with config::record_events.
+  /// The run's events, if it was recorded with config::record_events: all
+  /// of them, or the last ones after `events_omitted` earlier events were
+  /// left out to bound the file (writers choose the bound).
   std::vector<event> events;
+  std::uint64_t events_omitted = 0;
   /// task_names[id] is the name of task `id`, for every id an event names.
   std::vector<std::string> task_names;
 

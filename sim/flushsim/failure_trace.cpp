@@ -1,0 +1,74 @@
+// sim/flushsim/failure_trace.cpp
+#include "failure_trace.hpp"
+
+#include <fmt/format.h>
+
+#include "exit_codes.hpp"
+#include "flushcoord/sim/simulator.hpp"
+#include "mutant.hpp"
+
+namespace flushsim {
+
+namespace fs = flushcoord::sim;
+namespace fp = flushcoord::properties;
+
+namespace {
+
+void copy_events(const fs::simulator& sim, fs::trace& t) {
+  const auto events = sim.events();
+  const std::size_t keep = std::min(events.size(), trace_events_max);
+  t.events_omitted = events.size() - keep;
+  t.events.assign(events.end() - static_cast<std::ptrdiff_t>(keep), events.end());
+  t.task_names.clear();
+  for (fs::task_id id = 0; id < sim.task_count(); ++id) t.task_names.emplace_back(sim.task(id).name);
+}
+
+}  // namespace
+
+fs::trace record_trace(const fp::scenario& sc, std::uint64_t seed, const trace_origin& origin,
+                       fp::scenario_outcome& outcome) {
+  fs::config cfg;
+  cfg.seed = seed;
+  cfg.record_events = true;
+  fs::simulator sim(cfg);
+  outcome = fp::run_scenario(sc, sim);
+  fs::trace t;
+  t.seed = seed;
+  t.strategy = "random";
+  t.mutant = origin.mutant;
+  t.failed = outcome.run.failed;
+  t.steps = outcome.run.steps;
+  t.decision_hash = outcome.run.decision_hash;
+  t.event_hash = outcome.run.event_hash;
+  t.end_time_ns = outcome.run.end_time.count();
+  t.rerun = origin.rerun;
+  t.scenario = fp::to_text(sc);
+  const auto ds = sim.decisions().decisions();
+  t.decisions.assign(ds.begin(), ds.end());
+  copy_events(sim, t);
+  return t;
+}
+
+std::filesystem::path write_trace_file(const std::filesystem::path& dir, const std::string& stem,
+                                       const fs::trace& t) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw usage_error(fmt::format("cannot create the trace folder {}: {}", dir.string(), ec.message()));
+  const auto path = dir / (stem + ".trace");
+  try {
+    fs::save_trace(path, t);
+  } catch (const std::exception& e) {
+    throw usage_error(e.what());
+  }
+  return path;
+}
+
+std::string seed_trace_stem(std::uint64_t seed, fs::failure_class what) {
+  return fmt::format("seed-{}-{}", seed, fs::to_string(what));
+}
+
+std::string replay_command(const std::filesystem::path& path) {
+  return fmt::format("{} replay {}", tool_name(), path.string());
+}
+
+}  // namespace flushsim
