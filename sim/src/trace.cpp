@@ -2,6 +2,7 @@
 // docs/trace-format.md).
 #include "flushcoord/sim/trace.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <fstream>
@@ -395,6 +396,29 @@ void read_sections(line_reader& in, header_reader& h, trace& t) {
 }
 
 }  // namespace
+
+namespace {
+
+bool same(const std::optional<failure>& a, const std::optional<failure>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || (a->what == b->what && a->message == b->message && a->report == b->report);
+}
+
+bool same(const std::vector<event>& a, const std::vector<event>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const event& x, const event& y) {
+    return x.step == y.step && x.time == y.time && x.kind == y.kind && x.task == y.task && x.object == y.object;
+  });
+}
+
+}  // namespace
+
+bool operator==(const trace& a, const trace& b) {
+  return a.seed == b.seed && a.strategy == b.strategy && a.mutant == b.mutant && same(a.failed, b.failed) &&
+         a.steps == b.steps && a.decision_hash == b.decision_hash && a.event_hash == b.event_hash &&
+         a.end_time_ns == b.end_time_ns && a.rerun == b.rerun && a.scenario == b.scenario &&
+         a.decisions == b.decisions && same(a.events, b.events) && a.events_omitted == b.events_omitted &&
+         a.task_names == b.task_names;
+}
 
 trace_error::trace_error(std::size_t line, const std::string& what)
     : std::runtime_error(line == 0 ? what : fmt::format("line {}: {}", line, what)), line_(line) {}

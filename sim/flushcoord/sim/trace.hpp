@@ -77,7 +77,8 @@ struct trace {
   /// task_names[id] is the name of task `id`, for every id an event names.
   std::vector<std::string> task_names;
 
-  friend bool operator==(const trace&, const trace&) = default;
+  /// Field by field (failure and event have no operator== of their own).
+  friend bool operator==(const trace& a, const trace& b);
 };
 
 /// A trace file that cannot be used. line() is 1-based, 0 when the problem

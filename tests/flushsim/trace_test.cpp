@@ -1,0 +1,182 @@
+// The trace file format: round trips, and clean errors for every kind of
+// damaged input (docs/trace-format.md).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "failure_trace.hpp"
+#include "flushcoord/properties/scenario.hpp"
+#include "flushcoord/sim/rng.hpp"
+#include "flushcoord/sim/trace.hpp"
+
+namespace fs = flushcoord::sim;
+namespace fp = flushcoord::properties;
+
+namespace {
+
+fs::trace recorded(std::uint64_t seed) {
+  fp::scenario_outcome out;
+  return flushsim::record_trace(fp::generate(seed), seed, flushsim::trace_origin{std::nullopt, "flushsim run --seeds 1..1"},
+                                out);
+}
+
+/// A small hand-made trace with every optional part present.
+fs::trace handmade() {
+  fs::trace t;
+  t.seed = 42;
+  t.mutant = "close_blocks";
+  t.failed = fs::failure{fs::failure_class::deadlock, "every task blocked", "  a#1: waits\n  b#2: waits\n"};
+  t.steps = 9;
+  t.decision_hash = 0x0123456789abcdefULL;
+  t.event_hash = 0xfedcba9876543210ULL;
+  t.end_time_ns = 1500;
+  t.rerun = "flushsim run --seeds 42..42";
+  t.scenario = "max_pending 2\nflush 10 none 0 0\n";
+  t.decisions = {{0, 2}, {1, 3}, {2, 3}};
+  t.task_names = {"main", "a", "b"};
+  t.events = {{0, std::chrono::nanoseconds(0), fs::event_kind::start, 0, 0},
+              {1, std::chrono::nanoseconds(0), fs::event_kind::spawn, 0, 1},
+              {2, std::chrono::nanoseconds(0), fs::event_kind::spawn, 0, 2},
+              {3, std::chrono::nanoseconds(5), fs::event_kind::lock, 1, 1},
+              {4, std::chrono::nanoseconds(1500), fs::event_kind::wait, 2, 3}};
+  t.events_omitted = 7;
+  return t;
+}
+
+/// Recomputes the checksum line, so that a test can reach the parser's
+/// checks behind it.
+std::string reseal(const std::string& text) {
+  const std::size_t l1 = text.find('\n');
+  const std::size_t l2 = text.find('\n', l1 + 1);
+  const std::string body = text.substr(l2 + 1);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fs::trace_checksum(body)));
+  return text.substr(0, l1 + 1) + "checksum fnv1a64:" + hex + "\n" + body;
+}
+
+std::string replace_once(std::string s, const std::string& from, const std::string& to) {
+  const std::size_t at = s.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  return s.replace(at, from.size(), to);
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    fs::parse_trace(text);
+  } catch (const fs::trace_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("a hand-made trace survives format and parse unchanged") {
+  const fs::trace t = handmade();
+  CHECK(fs::parse_trace(fs::format_trace(t)) == t);
+}
+
+TEST_CASE("recorded traces of clean and failing runs round trip") {
+  for (std::uint64_t seed : {1u, 7u, 96u}) {
+    const fs::trace t = recorded(seed);
+    CHECK(!t.events.empty());
+    const fs::trace back = fs::parse_trace(fs::format_trace(t));
+    CHECK(back == t);
+    CHECK(fs::format_trace(back) == fs::format_trace(t));
+  }
+}
+
+TEST_CASE("save and load through a file") {
+  const auto path = std::filesystem::temp_directory_path() / "flushsim-trace-test.trace";
+  const fs::trace t = handmade();
+  fs::save_trace(path, t);
+  CHECK(fs::load_trace(path) == t);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("every truncation of a trace is refused with a trace_error") {
+  const std::string text = fs::format_trace(handmade());
+  for (std::size_t n = 0; n < text.size(); ++n) {
+    CAPTURE(n);
+    CHECK_THROWS_AS(fs::parse_trace(text.substr(0, n)), fs::trace_error);
+  }
+}
+
+TEST_CASE("a flipped byte anywhere is refused") {
+  const std::string text = fs::format_trace(handmade());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    std::string bad = text;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    CAPTURE(i);
+    CHECK_THROWS_AS(fs::parse_trace(bad), fs::trace_error);
+  }
+}
+
+TEST_CASE("empty, garbage and foreign files get clean errors") {
+  CHECK(error_of("") == "line 1: empty file: expected 'flushcoord-trace 1'");
+  CHECK(error_of("\n").find("not a flushcoord trace") != std::string::npos);
+  CHECK(error_of("flushcoord-corpus 1\nseed 3\n").find("not a flushcoord trace") != std::string::npos);
+  fs::rng r(99);
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::string junk(r.below(300), '\0');
+    for (char& c : junk) c = static_cast<char>(r.below(256));
+    if (trial % 2 == 0) junk = "flushcoord-trace 1\n" + junk;  // get past the first line
+    CHECK_THROWS_AS(fs::parse_trace(junk), fs::trace_error);
+  }
+}
+
+TEST_CASE("another version is refused by number") {
+  const std::string text = fs::format_trace(handmade());
+  const std::string v2 = replace_once(text, "flushcoord-trace 1", "flushcoord-trace 2");
+  CHECK(error_of(v2) == "line 1: trace version 2 is not supported (this build reads version 1)");
+  CHECK(error_of(replace_once(text, "flushcoord-trace 1", "flushcoord-trace x")).find("line 1: bad number") == 0);
+}
+
+TEST_CASE("damage behind a valid checksum is named with its line") {
+  const std::string text = fs::format_trace(handmade());
+  struct damage {
+    std::string from, to, expected;
+  };
+  const damage cases[] = {
+      {"seed 42\n", "seed 4x2\n", "line 3: bad number '4x2' for seed"},
+      {"seed 42\n", "seed 42\nseed 43\n", "line 4: key 'seed' appears twice"},
+      {"steps 9\n", "stepz 9\n", "unknown key 'stepz'"},
+      {"steps 9\n", "", "header lacks the 'steps' line"},
+      {"failure deadlock\n", "failure meltdown\n", "unknown failure class 'meltdown'"},
+      {"decision_count 3\n", "decision_count 4\n", "holds 3 decisions, the header says 4"},
+      {"0/2 1/3 2/3\n", "0/2 3/3 2/3\n", "impossible decision '3/3'"},
+      {"0/2 1/3 2/3\n", "0/2 1-3 2/3\n", "bad decision '1-3'"},
+      {"decision_hash 0x0123456789abcdef\n", "decision_hash 123\n", "bad hash '123'"},
+      {"events 5\n", "events 6\n", "bad event"},
+      {"report 2\n", "report 3\n", "expected the 'decisions' section"},
+      {"3 5 a#1 lock mutex#1\n", "3 5 a#1 lick mutex#1\n", "unknown event kind 'lick'"},
+      {"3 5 a#1 lock mutex#1\n", "3 5 a#9999999 lock mutex#1\n", "is out of range"},
+      {"3 5 a#1 lock mutex#1\n", "3 5 b#1 lock mutex#1\n", "named both"},
+      {"3 5 a#1 lock mutex#1\n", "3 5 a#1 lock\n", "bad event"},
+      {"end\n", "end\nmore\n", "text after the 'end' line"},
+      {"end\n", "", "file ends early"},
+  };
+  for (const damage& d : cases) {
+    CAPTURE(d.to);
+    const std::string err = error_of(reseal(replace_once(text, d.from, d.to)));
+    CHECK_MESSAGE(err.find(d.expected) != std::string::npos, err);
+    CHECK(err.rfind("line ", 0) == 0);
+  }
+}
+
+TEST_CASE("a checksum mismatch is reported as such") {
+  const std::string text = fs::format_trace(handmade());
+  const std::string edited = replace_once(text, "every task blocked", "every task blocked!");
+  CHECK(error_of(edited).find("line 2: checksum mismatch") == 0);
+}
+
+TEST_CASE("load_trace refuses what is not a readable trace file") {
+  CHECK_THROWS_AS(fs::load_trace("/nonexistent/flushsim.trace"), fs::trace_error);
+  CHECK_THROWS_AS(fs::load_trace(std::filesystem::temp_directory_path()), fs::trace_error);
+  const auto empty = std::filesystem::temp_directory_path() / "flushsim-empty.trace";
+  std::ofstream(empty).close();
+  CHECK_THROWS_AS(fs::load_trace(empty), fs::trace_error);
+  std::filesystem::remove(empty);
+}
