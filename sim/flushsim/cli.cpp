@@ -63,6 +63,9 @@ struct command_line {
 
 void add_run(CLI::App& app, command_line& c) {
   CLI::App* run = app.add_subcommand("run", "Run a campaign of seeds (each seed: a scenario and a schedule)");
+  // A repeated option takes its last value, so scripts/sim's defaults can be
+  // overridden by the arguments passed after them.
+  run->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto& o = c.run.campaign;
   run->add_option("--seeds", c.seeds, "Inclusive seed range A..B (an upper bound with --time-budget)");
   run->add_option("--strategy", c.strategy, "Scheduling strategy")->check(CLI::IsMember({"random"}));
