@@ -36,6 +36,7 @@
 // it waits for those tasks.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -225,7 +226,7 @@ class coordinator {
     if (!p.valid() || p.s_ != s_)
       throw usage_error("rotate needs a valid permit of this coordinator");
     auto rec = std::make_shared<detail::flush_record<rotated_state>>(
-        detail::flush_record<rotated_state>{std::move(payload), {}});
+        detail::flush_record<rotated_state>{std::move(payload), s_->new_stop_source()});
     lock_guard lk(s_->m);
     if (auto refused = refuse_if_closed()) return *refused;
     p.s_.reset();  // the permit now belongs to the flush
@@ -339,7 +340,8 @@ class coordinator {
       fin = s_->finalizer_task;
     }
     if (!FLUSHCOORD_MUTANT(shutdown_skips_join))
-      for (auto& t : tasks) t.join();
+      for (auto& t : tasks)
+        if (!t.done()) t.join();  // a finished task's join returns at once
     if (fin) fin->join();
     lock_guard lk(s_->m);
     s_->life = detail::lifecycle::closed;
@@ -444,9 +446,16 @@ class coordinator {
     return ticket_type(s_, slot.ticket);
   }
 
+  /// Drops the handles of finished stream tasks so the list stays as short
+  /// as the streams actually running. Scanning on every spawn would cost a
+  /// done() per handle per flush; scanning when the list has doubled since
+  /// the last prune keeps the cost O(1) per spawn, amortized, and the list
+  /// within twice the running streams (plus a small floor).
   void prune_finished_tasks() {
     auto& tasks = s_->stream_tasks;
+    if (tasks.size() < s_->stream_tasks_prune_at) return;
     std::erase_if(tasks, [](const typename R::task_handle& h) { return h.done(); });
+    s_->stream_tasks_prune_at = std::max<std::size_t>(16, 2 * tasks.size());
   }
 
   std::shared_ptr<st> s_;

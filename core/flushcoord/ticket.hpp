@@ -17,7 +17,9 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <variant>
 
+#include "flushcoord/detail/counted_condvar.hpp"
 #include "flushcoord/error.hpp"
 #include "flushcoord/options.hpp"
 #include "flushcoord/result.hpp"
@@ -33,13 +35,39 @@ template <runtime_policy R>
 struct ticket_sync {
   R* rt = nullptr;
   typename R::mutex m;
-  typename R::condvar ticket_cv;
+  counted_condvar<R> ticket_cv;
 };
 
 /// One flush's outcome. Written once, by the finalizer, under ticket_sync::m.
+/// Kept small because a caller may hold many resolved tickets: the snapshot
+/// id inline, an error (rare) out of line — 16 bytes for an 8-byte id,
+/// where std::optional<result<Id>> would take 72.
 template <class Id>
-struct ticket_cell {
-  std::optional<result<Id>> outcome;
+class ticket_cell {
+ public:
+  bool resolved() const { return v_.index() != 0; }
+
+  /// Requires !resolved().
+  void resolve(result<Id> r) {
+    if (r.ok())
+      v_.template emplace<1>(std::move(r).value());
+    else
+      v_.template emplace<2>(std::make_unique<flush_error>(r.error()));
+  }
+
+  /// Requires resolved().
+  result<Id> get() const {
+    if (v_.index() == 1) return std::get<1>(v_);
+    return *std::get<2>(v_);
+  }
+
+  std::optional<result<Id>> try_get() const {
+    if (!resolved()) return std::nullopt;
+    return get();
+  }
+
+ private:
+  std::variant<std::monostate, Id, std::unique_ptr<flush_error>> v_;
 };
 
 }  // namespace detail
@@ -54,7 +82,7 @@ class ticket {
   static ticket ready(result<Id> outcome) {
     ticket t;
     t.cell_ = std::make_shared<detail::ticket_cell<Id>>();
-    t.cell_->outcome.emplace(std::move(outcome));
+    t.cell_->resolve(std::move(outcome));
     return t;
   }
 
@@ -67,19 +95,19 @@ class ticket {
   /// The outcome if resolved, else empty. Throws usage_error if invalid.
   std::optional<result<Id>> try_get() const {
     require_valid("try_get");
-    if (!sync_) return cell_->outcome;
+    if (!sync_) return cell_->try_get();
     lock_guard lk(sync_->m);
-    return cell_->outcome;
+    return cell_->try_get();
   }
 
   /// Blocks until resolved, then returns the outcome. Throws usage_error if
   /// the ticket is invalid.
   result<Id> wait() const {
     require_valid("wait");
-    if (!sync_) return *cell_->outcome;
+    if (!sync_) return cell_->get();
     lock_guard lk(sync_->m);
-    while (!cell_->outcome) sync_->ticket_cv.wait(sync_->m);
-    return *cell_->outcome;
+    while (!cell_->resolved()) sync_->ticket_cv.wait(sync_->m);
+    return cell_->get();
   }
 
   /// As wait(), but gives up after `timeout` (which must be > 0) with
@@ -87,15 +115,15 @@ class ticket {
   result<Id> wait_for(nanoseconds timeout) const {
     require_valid("wait_for");
     require_positive(timeout, "ticket::wait_for timeout");
-    if (!sync_) return *cell_->outcome;
+    if (!sync_) return cell_->get();
     lock_guard lk(sync_->m);
     const nanoseconds deadline = sync_->rt->now() + timeout;
-    while (!cell_->outcome) {
-      if (!sync_->ticket_cv.wait_until(sync_->m, deadline) && !cell_->outcome)
+    while (!cell_->resolved()) {
+      if (!sync_->ticket_cv.wait_until(sync_->m, deadline) && !cell_->resolved())
         return flush_error::make(errc::ticket_timeout, std::nullopt,
                                  "not resolved within " + std::to_string(timeout.count()) + "ns");
     }
-    return *cell_->outcome;
+    return cell_->get();
   }
 
   // For the coordinator: a pending ticket on `cell`, woken through `sync`.

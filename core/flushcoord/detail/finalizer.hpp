@@ -132,7 +132,7 @@ class finalizer {
     if (!ok) s_->record_failure(outcome.error());
     const bool drop_ticket = !ok && FLUSHCOORD_MUTANT(ticket_dropped_on_failure);
     if (flush.ticket && !drop_ticket) {
-      flush.ticket->outcome.emplace(std::move(outcome));
+      flush.ticket->resolve(std::move(outcome));
       s_->emit(event_kind::ticket_resolved, seq, 0, ok);
       s_->ticket_cv.notify_all();
     }
@@ -159,7 +159,7 @@ class finalizer {
       s_->record_failure(err);
       s_->emit(event_kind::shut_down_unfinalized, seq);
       if (flush.ticket) {
-        flush.ticket->outcome.emplace(std::move(err));
+        flush.ticket->resolve(std::move(err));
         s_->emit(event_kind::ticket_resolved, seq, 0, false);
       }
       s_->release_permit(seq);

@@ -28,6 +28,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "flushcoord/detail/counted_condvar.hpp"
 #include "flushcoord/engine.hpp"
 #include "flushcoord/events.hpp"
 #include "flushcoord/mutation.hpp"
@@ -73,16 +74,32 @@ struct state : ticket_sync<R> {
   };
 
   state(R& runtime, E eng, options o)
-      : engine_(std::move(eng)), opts(o), permits_available(o.max_pending_flushes) {
+      : engine_(std::move(eng)),
+        opts(o),
+        shared_stop(o.stream_timeout ? std::stop_source(std::nostopstate) : std::stop_source()),
+        permits_available(o.max_pending_flushes) {
     this->rt = &runtime;
+  }
+
+  /// The stop source of a new flush (see shared_stop). Needs no lock.
+  std::stop_source new_stop_source() const {
+    return opts.stream_timeout ? std::stop_source() : shared_stop;
   }
 
   E engine_;
   const options opts;
 
-  typename R::condvar permit_cv;     // permits_available rose, or intake closed
-  typename R::condvar finalizer_cv;  // work for the finalizer, or intake closed
-  typename R::condvar progress_cv;   // pending fell, finalizer exited
+  counted_condvar<R> permit_cv;     // permits_available rose, or intake closed
+  counted_condvar<R> finalizer_cv;  // work for the finalizer, or intake closed
+  counted_condvar<R> progress_cv;   // pending fell, finalizer exited
+
+  /// Without a stream_timeout, a stream is only ever told to stop when the
+  /// finalizer resolves every flush left in the window as shut down — and
+  /// then every stream still running belongs to one of those flushes. One
+  /// stop source for all of them therefore signals exactly the same
+  /// streams, and saves an allocation per flush. With a timeout, each flush
+  /// gets its own (new_stop_source()).
+  const std::stop_source shared_stop;
 
   lifecycle life = lifecycle::open;
   bool finalizer_done = false;
@@ -97,6 +114,7 @@ struct state : ticket_sync<R> {
   std::uint64_t late_results_dropped = 0;
   std::vector<running_stream> running;
   std::vector<typename R::task_handle> stream_tasks;
+  std::size_t stream_tasks_prune_at = 16;  // see coordinator::prune_finished_tasks
   std::optional<typename R::task_handle> finalizer_task;
 
   // ---- helpers; all require m held -------------------------------------

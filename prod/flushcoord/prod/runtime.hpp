@@ -137,12 +137,12 @@ class runtime {
              std::constructible_from<std::decay_t<F>, F>
   task_handle spawn(task_kind kind, const char* name, F&& f) {
     using fn = std::decay_t<F>;
-    auto state = std::make_shared<detail::completion>();
-    auto owned = std::make_unique<fn>(std::forward<F>(f));
+    auto block = std::make_shared<detail::task_block<fn>>(std::forward<F>(f));
+    std::shared_ptr<detail::completion> state(block, &block->done);
     auto counter =
         kind == task_kind::stream ? streams_running_ : finalizers_running_;
     counter->add();  // from here on the job's destructor removes it
-    detail::job<fn> work(std::move(owned), state, std::move(counter));
+    detail::job<fn> work(std::move(block), std::move(counter));
     if (kind == task_kind::stream) {
       post_stream(std::move(work));
     } else {

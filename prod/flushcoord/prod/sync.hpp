@@ -1,8 +1,10 @@
 // flushcoord/prod/sync.hpp — the prod runtime's mutex, condition variable
 // and clock.
 //
-//   flushcoord::prod::mutex     std::mutex behind the R::mutex interface
-//   flushcoord::prod::condvar   std::condition_variable over prod::mutex
+//   flushcoord::prod::mutex     R::mutex: a futex lock that spins briefly
+//                               (Linux; std::mutex elsewhere)
+//   flushcoord::prod::condvar   R::condvar: a futex sequence counter over
+//                               prod::mutex (std::condition_variable elsewhere)
 //   flushcoord::prod::clock_now steady time as integer nanoseconds
 //
 // ---------------------------------------------------------------------------
@@ -20,13 +22,24 @@
 // ---------------------------------------------------------------------------
 // Thread-safety
 // ---------------------------------------------------------------------------
-// mutex and condvar have exactly the thread-safety of std::mutex and
-// std::condition_variable. clock_now() may be called from any thread.
+// mutex and condvar have the thread-safety of std::mutex and
+// std::condition_variable. Why they are not those: docs/performance.md. clock_now() may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <limits>
 #include <mutex>
+#include <optional>
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#endif
 
 #include <flushcoord/runtime_policy.hpp>
 
@@ -51,6 +64,193 @@ inline nanoseconds clock_now() noexcept {
   return std::chrono::duration_cast<nanoseconds>(
       std::chrono::steady_clock::now() - epoch);
 }
+
+#if defined(__linux__)
+
+namespace detail {
+
+/// The futex calls the Linux mutex and condvar below are built on.
+struct futex {
+  static void wait(std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept {
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected,
+            nullptr, nullptr, 0);
+  }
+  /// Waits until `at` on CLOCK_MONOTONIC (steady_clock's clock on Linux).
+  static void wait_until(std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                         const timespec& at) noexcept {
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word),
+            FUTEX_WAIT_BITSET_PRIVATE, expected, &at, nullptr, FUTEX_BITSET_MATCH_ANY);
+  }
+  static void wake(std::atomic<std::uint32_t>& word, int count) noexcept {
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, count,
+            nullptr, nullptr, 0);
+  }
+};
+
+/// A short pause inside a spin loop: tells the core a spin is going on.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/// How long waits spin before they sleep in the kernel. A handoff between
+/// two running threads takes well under a microsecond, a futex sleep and
+/// wake-up several; a bounded spin catches the first kind and then sleeps,
+/// so an idle coordinator burns nothing (the spin is over within ~1 us).
+inline constexpr int mutex_spins = 100;
+inline constexpr int condvar_spins = 200;
+
+}  // namespace detail
+
+/// R::mutex of the prod runtime: a non-recursive futex lock (Drepper,
+/// "Futexes Are Tricky", mutex3) that spins briefly before sleeping.
+/// Unlike std::mutex on glibc, unlock makes a system call only when a
+/// thread sleeps on the lock, and a short critical section held by a
+/// running thread is waited out without a context switch.
+///
+/// lock()     blocks until the calling thread owns the mutex. The caller must
+///            not own it already.
+/// unlock()   releases it. The caller must own it.
+/// try_lock() takes it if free; never blocks.
+class mutex {
+ public:
+  mutex() = default;
+  mutex(const mutex&) = delete;
+  mutex& operator=(const mutex&) = delete;
+
+  void lock() noexcept {
+    std::uint32_t expected = unlocked;
+    if (word_.compare_exchange_strong(expected, locked, std::memory_order_acquire,
+                                      std::memory_order_relaxed))
+      return;
+    lock_slow();
+  }
+
+  void unlock() noexcept {
+    if (word_.exchange(unlocked, std::memory_order_release) == contended)
+      detail::futex::wake(word_, 1);
+  }
+
+  bool try_lock() noexcept {
+    std::uint32_t expected = unlocked;
+    return word_.compare_exchange_strong(expected, locked, std::memory_order_acquire,
+                                         std::memory_order_relaxed);
+  }
+
+ private:
+  static constexpr std::uint32_t unlocked = 0;
+  static constexpr std::uint32_t locked = 1;     // no thread sleeps on it
+  static constexpr std::uint32_t contended = 2;  // a thread may sleep on it
+
+  void lock_slow() noexcept {
+    for (int i = 0; i < detail::mutex_spins; ++i) {
+      detail::cpu_relax();
+      if (word_.load(std::memory_order_relaxed) != unlocked) continue;
+      if (try_lock()) return;
+    }
+    // Announce a sleeper, then sleep until the exchange finds it free.
+    while (word_.exchange(contended, std::memory_order_acquire) != unlocked)
+      detail::futex::wait(word_, contended);
+  }
+
+  std::atomic<std::uint32_t> word_{unlocked};
+};
+
+/// R::condvar of the prod runtime: a futex sequence counter over
+/// prod::mutex. Every notify bumps the counter; a waiter reads it while it
+/// still holds the mutex, so a notify made after the waiter let go of the
+/// mutex always changes the counter it sleeps on — no wake-up is lost.
+/// Notify makes a system call only if a waiter sleeps in the kernel; waiters
+/// spin briefly first, so a notify that follows within a microsecond or so
+/// costs no context switch at all.
+///
+/// Every member requires that the calling thread holds `m` (for wait and
+/// wait_until) and returns with it held again. Spurious wake-ups are
+/// possible, as the policy allows.
+class condvar {
+ public:
+  condvar() = default;
+  condvar(const condvar&) = delete;
+  condvar& operator=(const condvar&) = delete;
+
+  /// Blocks until notified (or spuriously woken).
+  void wait(mutex& m) {
+    const std::uint32_t seen = seq_.load(std::memory_order_relaxed);
+    m.unlock();
+    if (!spin_for_change(seen)) {
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      if (seq_.load(std::memory_order_seq_cst) == seen) detail::futex::wait(seq_, seen);
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    m.lock();
+  }
+
+  /// Blocks until notified, spuriously woken, or clock_now() >= deadline.
+  /// Returns false iff it returned because the deadline passed. A deadline
+  /// already in the past returns false at once without unlocking `m`; a
+  /// deadline too far away to represent waits without one.
+  bool wait_until(mutex& m, nanoseconds deadline) {
+    if (clock_now() >= deadline) return false;
+    const auto at = absolute(deadline);
+    if (!at) {
+      wait(m);
+      return true;
+    }
+    const std::uint32_t seen = seq_.load(std::memory_order_relaxed);
+    m.unlock();
+    bool notified = spin_for_change(seen);
+    if (!notified) {
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      if (seq_.load(std::memory_order_seq_cst) == seen) detail::futex::wait_until(seq_, seen, *at);
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
+      notified = seq_.load(std::memory_order_relaxed) != seen;
+    }
+    m.lock();
+    return notified || clock_now() < deadline;
+  }
+
+  void notify_one() noexcept {
+    seq_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) != 0) detail::futex::wake(seq_, 1);
+  }
+
+  void notify_all() noexcept {
+    seq_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) != 0)
+      detail::futex::wake(seq_, std::numeric_limits<int>::max());
+  }
+
+ private:
+  /// Spins a bounded while; true if the counter moved meanwhile.
+  bool spin_for_change(std::uint32_t seen) const noexcept {
+    for (int i = 0; i < detail::condvar_spins; ++i) {
+      if (seq_.load(std::memory_order_acquire) != seen) return true;
+      detail::cpu_relax();
+    }
+    return seq_.load(std::memory_order_acquire) != seen;
+  }
+
+  /// `deadline` (on the prod clock) as an absolute CLOCK_MONOTONIC time,
+  /// or empty if it is too far away to represent.
+  static std::optional<timespec> absolute(nanoseconds deadline) noexcept {
+    const auto epoch = std::chrono::duration_cast<nanoseconds>(
+        detail::clock_epoch().time_since_epoch());
+    if (deadline > nanoseconds::max() - epoch) return std::nullopt;
+    const std::int64_t at = (epoch + deadline).count();
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(at / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(at % 1'000'000'000);
+    return ts;
+  }
+
+  std::atomic<std::uint32_t> seq_{0};
+  std::atomic<std::uint32_t> sleepers_{0};
+};
+
+#else  // not Linux: the standard library's primitives
 
 /// R::mutex of the prod runtime: a non-recursive std::mutex.
 ///
@@ -128,5 +328,7 @@ class condvar {
 
   std::condition_variable cv_;
 };
+
+#endif
 
 }  // namespace flushcoord::prod

@@ -31,84 +31,77 @@
 // counts as finished.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <utility>
 
 namespace flushcoord::prod {
 
 namespace detail {
 
-/// One task's completion flag. Set once, never cleared.
+/// One task's completion flag. Set once, never cleared. A lock-free flag:
+/// done() is one load, finish() one store plus a wake-up only when a joiner
+/// sleeps (C++20 atomic wait/notify: a futex on Linux).
 class completion {
  public:
   void finish() noexcept {
-    {
-      std::lock_guard<std::mutex> hold(m_);
-      done_ = true;
-    }
-    cv_.notify_all();
+    done_.store(1, std::memory_order_release);
+    done_.notify_all();
   }
 
-  void wait() {
-    std::unique_lock<std::mutex> hold(m_);
-    cv_.wait(hold, [this] { return done_; });
+  void wait() const noexcept {
+    while (done_.load(std::memory_order_acquire) == 0) done_.wait(0, std::memory_order_acquire);
   }
 
-  bool done() {
-    std::lock_guard<std::mutex> hold(m_);
-    return done_;
-  }
+  bool done() const noexcept { return done_.load(std::memory_order_acquire) != 0; }
 
  private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool done_ = false;
+  std::atomic<std::uint32_t> done_{0};
 };
 
 /// Counts the runtime's unfinished tasks of one kind, so the runtime's
 /// destructor can wait for the ones it cannot stop (streams on a user's
 /// executor). Shared by the runtime and every job, so a job may outlive the
-/// runtime object without touching freed memory.
+/// runtime object without touching freed memory. Lock-free: add and remove
+/// are one atomic operation each; only wait_idle sleeps.
 class task_counter {
  public:
-  void add() {
-    std::lock_guard<std::mutex> hold(m_);
-    ++count_;
-  }
+  void add() noexcept { count_.fetch_add(1, std::memory_order_relaxed); }
 
   void remove() noexcept {
-    bool idle = false;
-    {
-      std::lock_guard<std::mutex> hold(m_);
-      --count_;
-      idle = count_ == 0;
-    }
-    if (idle) cv_.notify_all();
+    if (count_.fetch_sub(1, std::memory_order_acq_rel) == 1) count_.notify_all();
   }
 
-  void wait_idle() {
-    std::unique_lock<std::mutex> hold(m_);
-    cv_.wait(hold, [this] { return count_ == 0; });
+  void wait_idle() const noexcept {
+    for (std::size_t n = count_.load(std::memory_order_acquire); n != 0;
+         n = count_.load(std::memory_order_acquire))
+      count_.wait(n, std::memory_order_acquire);
   }
 
-  std::size_t count() {
-    std::lock_guard<std::mutex> hold(m_);
-    return count_;
-  }
+  std::size_t count() const noexcept { return count_.load(std::memory_order_acquire); }
 
  private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::size_t count_ = 0;
+  std::atomic<std::size_t> count_{0};
+};
+
+/// One spawned function and its completion flag, in one allocation. The
+/// task_handle shares the block (through an aliasing pointer to `done`), so
+/// the flag outlives the job; the function itself is destroyed by the job.
+template <class F>
+struct task_block {
+  template <class G>
+  explicit task_block(G&& g) : f(std::in_place, std::forward<G>(g)) {}
+  completion done;
+  std::optional<F> f;
 };
 
 /// The callable the runtime hands to Asio (or to a std::jthread). Owns the
-/// spawned function on the heap, so moving the job (Asio moves handlers
-/// freely) never moves or copies the function itself: it is constructed
-/// once in spawn and destroyed exactly once, here.
+/// spawned function through its task_block on the heap, so moving the job
+/// (Asio moves handlers freely) never moves or copies the function itself:
+/// it is constructed once in spawn and destroyed exactly once, here.
 ///
 /// Invoked: runs f, destroys f, then finishes the task. If f throws, the
 /// exception propagates to whoever ran the job (an Asio pool thread or a
@@ -119,9 +112,8 @@ class task_counter {
 template <class F>
 class job {
  public:
-  job(std::unique_ptr<F> f, std::shared_ptr<completion> state,
-      std::shared_ptr<task_counter> counter) noexcept
-      : f_(std::move(f)), state_(std::move(state)), counter_(std::move(counter)) {}
+  job(std::shared_ptr<task_block<F>> block, std::shared_ptr<task_counter> counter) noexcept
+      : block_(std::move(block)), counter_(std::move(counter)) {}
 
   job(job&&) noexcept = default;
   job& operator=(job&&) = delete;
@@ -131,24 +123,23 @@ class job {
   ~job() { finish(); }
 
   void operator()() {
-    std::unique_ptr<F> f = std::move(f_);
-    if (f) (*f)();
-    f.reset();
+    if (block_ && block_->f) (*block_->f)();
     finish();
   }
 
  private:
-  /// Uncounts the task before marking it done, so a caller that saw the
-  /// handle done also sees the runtime's count without it. Neither step
-  /// touches the runtime object itself.
+  /// Destroys f, then uncounts the task before marking it done, so a caller
+  /// that saw the handle done also sees the runtime's count without it.
+  /// Neither step touches the runtime object itself.
   void finish() noexcept {
-    f_.reset();
+    if (!block_) return;
+    auto block = std::exchange(block_, nullptr);
+    block->f.reset();
     if (counter_) std::exchange(counter_, nullptr)->remove();
-    if (state_) std::exchange(state_, nullptr)->finish();
+    block->done.finish();
   }
 
-  std::unique_ptr<F> f_;
-  std::shared_ptr<completion> state_;
+  std::shared_ptr<task_block<F>> block_;
   std::shared_ptr<task_counter> counter_;
 };
 
@@ -160,8 +151,7 @@ class job {
 ///         be called from the task itself. Joining a stream task from
 ///         another stream task can deadlock if every pool thread ends up
 ///         waiting; join from outside the pool or size the pool for it.
-/// done()  true iff the task is finished. Never blocks for long (takes a
-///         short internal lock).
+/// done()  true iff the task is finished. Never blocks (one atomic load).
 class task_handle {
  public:
   task_handle() = default;
