@@ -12,6 +12,7 @@ std::string_view to_string(failure_class c) noexcept {
     case failure_class::time_budget: return "time_budget";
     case failure_class::nondeterminism: return "nondeterminism";
     case failure_class::uncaught_exception: return "uncaught_exception";
+    case failure_class::liveness: return "liveness";
   }
   return "unknown";
 }

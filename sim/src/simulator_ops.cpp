@@ -50,6 +50,9 @@ void simulator::emit(event_kind k, task_id t, std::uint32_t object) {
 }
 
 void simulator::point(detail::task& me, event_kind k, std::uint32_t object) {
+  me.next_kind = k;
+  me.next_object = object;
+  if (k != event_kind::wait && k != event_kind::wait_until) me.next_object2 = 0;
   emit(k, me.id, object);
   ++steps_;
   if (steps_ > cfg_.steps_max) {
@@ -151,6 +154,7 @@ void simulator::mutex_lock(detail::object_ref& ref) {
 // point of its own: callers made one already. Waiters are all woken by an
 // unlock and race again, so the strategy decides who gets the mutex.
 void simulator::relock(detail::task& me, object_id mid) {
+  touch(object_class::mutex, mid, true);
   for (;;) {
     detail::mutex_state& st = mutexes_[mid - 1];
     if (st.owner == nullptr) {
@@ -159,6 +163,8 @@ void simulator::relock(detail::task& me, object_id mid) {
       return;
     }
     st.waiters.push(&me);
+    me.next_kind = event_kind::lock;
+    me.next_object = mid;
     block(me, detail::wait_kind::mutex, mid, std::nullopt);
     if (aborting_) {
       abort_tick(me, false);
@@ -178,6 +184,7 @@ void simulator::mutex_unlock(detail::object_ref& ref) {
     if (st.owner == &me) st.owner = nullptr;
     return;
   }
+  touch(object_class::mutex, id, true);
   if (st.owner != &me) {
     fail(failure_class::property,
          fmt::format("{} unlocked mutex#{} which it does not hold (owner: {})",
@@ -194,8 +201,12 @@ bool simulator::condvar_wait(detail::object_ref& cv, detail::object_ref& m,
   detail::task& me = running(deadline ? "condvar::wait_until" : "condvar::wait");
   const object_id cid = condvar_id(cv);
   const object_id mid = mutex_id(m);
+  me.next_object2 = mid;
   if (!aborting_) point(me, deadline ? event_kind::wait_until : event_kind::wait, cid);
   if (aborting_) return abort_tick(me, true), false;
+  touch(object_class::condvar, cid, true);
+  touch(object_class::mutex, mid, true);
+  if (deadline) touch(object_class::timer, static_cast<std::uint32_t>(deadline->count()), true);
   if (mutexes_[mid - 1].owner != &me) {
     fail(failure_class::property,
          fmt::format("{} waited on condvar#{} without holding mutex#{}", task_label(me.id),
@@ -207,6 +218,8 @@ bool simulator::condvar_wait(detail::object_ref& cv, detail::object_ref& m,
   ms.owner = nullptr;
   wake_all(ms.waiters, mid);
   condvars_[cid - 1].waiters.push(&me);
+  me.next_kind = event_kind::lock;
+  me.next_object = mid;
   block(me, deadline ? detail::wait_kind::condvar_timed : detail::wait_kind::condvar, cid,
         deadline);
   const bool timed_out = me.timed_out;
@@ -220,6 +233,7 @@ void simulator::condvar_notify(detail::object_ref& cv, bool all) {
   const object_id cid = condvar_id(cv);
   if (!aborting_) point(me, all ? event_kind::notify_all : event_kind::notify_one, cid);
   if (aborting_) return abort_tick(me, false);
+  touch(object_class::condvar, cid, true);
   detail::waiter_queue& q = condvars_[cid - 1].waiters;
   if (all) {
     wake_all(q, cid);
@@ -243,8 +257,11 @@ void simulator::join(task_id id, std::uint64_t run) {
   }
   if (!aborting_) point(me, event_kind::join, id);
   if (aborting_) return abort_tick(me, true);
+  touch(object_class::task, id, false);
   while (!tasks_[id]->finished) {
     tasks_[id]->joiners.push(&me);
+    me.next_kind = event_kind::join;
+    me.next_object = id;
     block(me, detail::wait_kind::join, id, std::nullopt);
     if (aborting_) return abort_tick(me, true);
   }
@@ -254,6 +271,7 @@ bool simulator::done(task_id id, std::uint64_t run) const {
   if (run != run_number_ || id >= task_count_) {
     throw std::logic_error("flushcoord::sim: task_handle used outside the run that made it");
   }
+  touch(object_class::task, id, false);
   return tasks_[id]->finished;
 }
 
@@ -261,9 +279,14 @@ void simulator::sleep_for(std::chrono::nanoseconds d, const std::stop_token* sto
   detail::task& me = running("runtime::sleep_for");
   if (!aborting_) point(me, event_kind::sleep, 0);
   if (aborting_) return abort_tick(me, true);
+  // The stop token is written by plain code the simulator cannot see.
+  if (stop != nullptr) touch(object_class::global, 0, true);
   if (d.count() <= 0 || (stop != nullptr && stop->stop_requested())) return;
   const auto max = std::chrono::nanoseconds::max();
   const auto deadline = d > max - now_ ? max : now_ + d;
+  touch(object_class::timer, static_cast<std::uint32_t>(deadline.count()), true);
+  me.next_kind = event_kind::sleep;
+  me.next_object = 0;
   if (stop != nullptr) {
     const std::stop_callback<stop_waker> wake_on_stop(*stop, stop_waker{this, &me});
     block(me, detail::wait_kind::sleep, 0, deadline);
@@ -283,6 +306,7 @@ void simulator::stop_unstarted_streams() {
   detail::task& me = running("runtime::stop_unstarted_streams");
   if (!aborting_) point(me, event_kind::stop_streams, 0);
   if (aborting_) return abort_tick(me, false);
+  touch(object_class::global, 0, true);
   streams_stopped_ = true;
   for (std::size_t i = 0; i < task_count_; ++i) {
     detail::task& t = *tasks_[i];

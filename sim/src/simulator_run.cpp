@@ -38,6 +38,10 @@ simulator::simulator(config cfg, scheduler& strategy) : cfg_(cfg), strategy_(&st
   }
   decisions_.reserve(cfg_.reserve_steps);
   if (cfg_.record_events) events_.reserve(cfg_.reserve_steps);
+  if (cfg_.record_accesses) {
+    accesses_.reserve(1024);
+    next_ops_.reserve(64);
+  }
   runnable_.reserve(64);
   timers_.reserve(64);
 }
@@ -82,6 +86,9 @@ void simulator::begin_run() {
   event_hash_.reset();
   events_.clear();
   failure_.reset();
+  accesses_.clear();
+  access_step_ = 0;
+  stepper_ = no_task;
   aborting_ = false;
   streams_stopped_ = false;
   current_ = nullptr;
@@ -113,9 +120,29 @@ detail::task* simulator::pick_from_scheduler() {
 
 task_id simulator::choose(task_id current) {
   const std::size_t n = runnable_.size();
-  if (n == 1) return runnable_.front();
-  const pick_request req{runnable_, current, steps_, decisions_.size()};
+  if (n == 1) {
+    if (cfg_.record_accesses) end_step(runnable_.front());
+    return runnable_.front();
+  }
+  if (cfg_.record_accesses) {
+    end_step(no_task);
+    next_ops_.clear();
+    for (const task_id id : runnable_) {
+      const detail::task& t = *tasks_[id];
+      next_op op{t.next_kind, t.next_object, t.next_object2, false};
+      if (op.kind == event_kind::lock) {
+        const detail::task* owner = mutexes_[op.object - 1].owner;
+        op.blocks = owner != nullptr && owner != &t;
+      }
+      next_ops_.push_back(op);
+    }
+  }
+  const pick_request req{runnable_, current, steps_, decisions_.size(), accesses_, next_ops_};
   const std::size_t index = strategy_->pick(req);
+  if (cfg_.record_accesses) {
+    accesses_.clear();
+    if (index < n) stepper_ = runnable_[index];
+  }
   if (index >= n) {
     std::string why = strategy_->error();
     if (why.empty()) {
@@ -178,6 +205,22 @@ void simulator::abort_all() {
     resume(t);
     if (task_count_ != before) i = task_count_;
   }
+}
+
+// Closes the step that just ended (a step_end marker saying whether its task
+// can still run) and opens the next one, run by `next` when already known.
+void simulator::end_step(task_id next) {
+  if (stepper_ != no_task) {
+    const bool still = tasks_[stepper_]->runnable && !tasks_[stepper_]->finished;
+    accesses_.push_back(access{stepper_, access_step_, object_class::step_end, false, still ? 1u : 0u});
+  }
+  ++access_step_;
+  stepper_ = next;
+}
+
+void simulator::log_access(object_class cls, std::uint32_t id, bool write) const {
+  const task_id who = current_ != nullptr ? current_->id : no_task;
+  accesses_.push_back(access{who, access_step_, cls, write, id});
 }
 
 run_result simulator::make_result() const {

@@ -47,6 +47,9 @@ void task::reset(task_id new_id, const char* new_name, task_kind new_kind,
   name = new_name;
   kind = new_kind;
   started = finished = dropped = runnable = timed_out = in_closure_dtor = false;
+  next_kind = event_kind::start;
+  next_object = new_id;
+  next_object2 = 0;
   waiting = wait_kind::none;
   wait_object = 0;
   wait_deadline = std::chrono::nanoseconds{0};
@@ -69,6 +72,7 @@ detail::task& simulator::new_task(task_kind kind, const char* name,
   t.reset(static_cast<task_id>(task_count_), name, kind, std::move(fn));
   ++task_count_;
   ++live_;
+  touch(object_class::spawn, 0, true);
   if (streams_stopped_ && kind == task_kind::stream) t.dropped = true;
   make_runnable(t);
   return t;
@@ -105,6 +109,7 @@ void simulator::run_current_task() noexcept {
 
 void simulator::finish_task(detail::task& t) noexcept {
   t.finished = true;
+  touch(object_class::task, t.id, true);
   --live_;
   if (t.runnable) remove_runnable(t);
   if (!aborting_) wake_all(t.joiners, t.id);

@@ -32,6 +32,11 @@ struct config {
   /// Off by default: the event hash is always kept, the log costs memory.
   bool record_events = false;
 
+  /// Log what every step reads and writes (simulator::accesses, access.hpp)
+  /// for partial-order reduction. Off by default: it costs a push per
+  /// operation, which the random-walk hot path must not pay.
+  bool record_accesses = false;
+
   /// Capacity reserved up front for decisions (and events, if recorded) so
   /// the hot path does not allocate in runs shorter than this.
   std::size_t reserve_steps = 1 << 16;

@@ -20,6 +20,7 @@ enum class failure_class {
   time_budget,         ///< virtual time would pass config::virtual_time_max (hang)
   nondeterminism,      ///< the schedule diverged from a recording (replay)
   uncaught_exception,  ///< a task's function let an exception escape
+  liveness,            ///< work did not finish within the fault-free phase's bound
 };
 
 /// Stable lower-case name, used in reports and trace files.

@@ -4,9 +4,11 @@
 // tasks, which one runs next. One strategy per file:
 //   random_walk.hpp        uniform choice from a seeded stream
 //   replay_scheduler.hpp   replays a recorded decision vector
-// Planned: PCT (Burckhardt et al., ASPLOS 2010) and a bounded exhaustive DFS
-// explorer; both fit this interface (PCT needs task ids and the step count,
-// DFS the decision number and the runnable-set size).
+//   pct.hpp                PCT (Burckhardt et al., ASPLOS 2010)
+//   default_replay.hpp     replays a decision list, then a fixed default (shrinking)
+//   portfolio.hpp          alternates strategies across seeds
+// The exhaustive explorer (explorer.hpp) drives its own scheduler through
+// this interface as well.
 #pragma once
 
 #include <cstddef>
@@ -14,9 +16,28 @@
 #include <span>
 #include <string>
 
+#include "flushcoord/sim/access.hpp"
+#include "flushcoord/sim/event.hpp"
 #include "flushcoord/sim/ids.hpp"
 
 namespace flushcoord::sim {
+
+/// What a runnable task will do when picked: the operation it is poised at
+/// (kind as in event.hpp: lock/unlock mutex#object, wait/wait_until on
+/// condvar#object with mutex#object2, notify_*, spawn (object = the new
+/// task, already created), join task#object, sleep, yield, stop_streams),
+/// or `start` for a task that has not run yet. A task woken from a mutex or
+/// condvar wait is poised at `lock` of the mutex it must re-take, one woken
+/// from join or sleep at `join` / `sleep` (the rest of that operation).
+struct next_op {
+  event_kind kind = event_kind::start;
+  std::uint32_t object = 0;
+  std::uint32_t object2 = 0;
+  /// The step will block at once: a lock of a mutex another task holds.
+  /// Running it changes nothing but the task's own state (it waits until
+  /// the holder unlocks, as it would have without running).
+  bool blocks = false;
+};
 
 /// What a strategy sees at a choice point.
 struct pick_request {
@@ -29,6 +50,12 @@ struct pick_request {
   std::uint64_t step = 0;
   /// Number of decisions already made in this run (this one's index).
   std::uint64_t decision = 0;
+  /// With config::record_accesses: every access of every step since the
+  /// previous pick (or the run's start), step_end markers included; the
+  /// step that just ended is the last. Empty otherwise.
+  std::span<const access> accesses;
+  /// With config::record_accesses: next[i] is runnable[i]'s next operation.
+  std::span<const next_op> next;
 };
 
 /// Facts about the run being started.

@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "flushcoord/runtime_policy.hpp"
+#include "flushcoord/sim/access.hpp"
 #include "flushcoord/sim/config.hpp"
 #include "flushcoord/sim/decision_log.hpp"
 #include "flushcoord/sim/detail/task.hpp"
@@ -128,6 +129,9 @@ class simulator {
   std::span<const event> events() const noexcept { return events_; }
   const config& options() const noexcept { return cfg_; }
   const std::optional<failure>& failure_state() const noexcept { return failure_; }
+  /// With config::record_accesses: the accesses logged since the last pick
+  /// (after a run: those of its final steps). Empty otherwise.
+  std::span<const access> accesses() const noexcept { return accesses_; }
 
   std::size_t task_count() const noexcept { return task_count_; }
   /// Requires: id < task_count().
@@ -179,6 +183,12 @@ class simulator {
   void wake_all(detail::waiter_queue& q, std::uint32_t object);
   void abort_tick(detail::task& me, bool may_throw);
   void emit(event_kind k, task_id t, std::uint32_t object);
+  /// Logs an access of the running step (no-op unless record_accesses).
+  void touch(object_class cls, std::uint32_t id, bool write) const {
+    if (cfg_.record_accesses) log_access(cls, id, write);
+  }
+  void log_access(object_class cls, std::uint32_t id, bool write) const;
+  void end_step(task_id next);
 
   // Operations behind the runtime types (simulator_ops.cpp).
   object_id mutex_id(detail::object_ref& ref);
@@ -230,6 +240,10 @@ class simulator {
   fnv1a64 event_hash_;
   std::vector<event> events_;
   std::optional<failure> failure_;
+  std::vector<next_op> next_ops_;          // parallel to runnable_ at a pick
+  mutable std::vector<access> accesses_;  // since the last pick (record_accesses)
+  std::uint32_t access_step_ = 0;         // steps so far (choose calls)
+  task_id stepper_ = no_task;             // the task running the current step
   bool aborting_ = false;
   bool streams_stopped_ = false;
 

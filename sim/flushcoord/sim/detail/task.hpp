@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "flushcoord/runtime_policy.hpp"
+#include "flushcoord/sim/event.hpp"
 #include "flushcoord/sim/ids.hpp"
 #include "flushcoord/sim/stack_pool.hpp"
 
@@ -70,6 +71,11 @@ struct task {
   bool runnable = false;         ///< member of the simulator's runnable set
   bool timed_out = false;        ///< last timed wait ended by its deadline
   bool in_closure_dtor = false;  ///< the runtime is destroying fn
+
+  /// The operation the task is poised at (scheduler.hpp, next_op).
+  event_kind next_kind = event_kind::start;
+  std::uint32_t next_object = 0;
+  std::uint32_t next_object2 = 0;
 
   wait_kind waiting = wait_kind::none;
   std::uint32_t wait_object = 0;

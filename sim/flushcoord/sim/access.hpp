@@ -1,0 +1,56 @@
+// flushcoord/sim/access.hpp — what a step touched, for partial-order reduction.
+//
+// A STEP is what one task does between two consecutive scheduling decisions
+// of the simulator (simulator::choose calls): the operation it was poised at
+// when picked, then its own code up to its next scheduling point, block or
+// finish. When config::record_accesses is on, the simulator logs every
+// shared simulator object a step reads or writes. Two steps of different
+// tasks are INDEPENDENT when no access of one conflicts with an access of the
+// other (same object, at least one write; `global` conflicts with all):
+// executing them in either order reaches the same state.
+//
+// Conservative by design (soundness over speed): every mutex and condvar
+// access counts as a write; a sleep that honours a stop token is `global`,
+// because the token is std::stop_source state the simulator cannot see being
+// written (the coordinator requests stops from plain code); runtime stop is
+// `global`. What is NOT tracked: plain memory that workload code shares
+// without a sim mutex (the property checkers' fact stream). The explorer
+// assumes the checkers' verdicts depend only on the order of dependent steps
+// (explorer.hpp says so where it is used).
+#pragma once
+
+#include <cstdint>
+
+#include "flushcoord/sim/ids.hpp"
+
+namespace flushcoord::sim {
+
+/// The kind of object an access names.
+enum class object_class : std::uint8_t {
+  mutex,      ///< id = mutex id
+  condvar,    ///< id = condvar id
+  task,       ///< id = task id; write = finished, read = join/done
+  spawn,      ///< id = 0; task ids are handed out in spawn order
+  timer,      ///< id = low 32 bits of the deadline; same-instant timers fire in registration order
+  global,     ///< conflicts with every access
+  step_end,   ///< not an access: marks the end of `task`'s step; id = 1 if it is still runnable
+};
+
+/// One logged access. `step` numbers the steps of a run (one per
+/// simulator::choose call), so a log can be split into steps.
+struct access {
+  task_id task = no_task;  ///< the stepping task (no_task: the clock firing timers)
+  std::uint32_t step = 0;
+  object_class cls = object_class::global;
+  bool write = true;
+  std::uint32_t id = 0;
+};
+
+/// Whether two accesses (of different tasks) make their steps dependent.
+constexpr bool conflicts(const access& a, const access& b) noexcept {
+  if (a.cls == object_class::step_end || b.cls == object_class::step_end) return false;
+  if (a.cls == object_class::global || b.cls == object_class::global) return true;
+  return a.cls == b.cls && a.id == b.id && (a.write || b.write);
+}
+
+}  // namespace flushcoord::sim
