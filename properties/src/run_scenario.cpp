@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "flushcoord/properties/liveness.hpp"
 #include "flushcoord/properties/model_engine.hpp"
 
 namespace flushcoord::properties {
@@ -178,8 +179,15 @@ void run_main(model_world& w) {
     helpers.push_back(w.rt.spawn(task_kind::finalizer, "runtime-stop",
                                  [&] { load.stop_runtime_at(*sc.runtime_stop_at_ns); }));
   writer.join();
+  // Liveness mode (liveness.hpp): the fault-free phase starts now.
+  std::optional<liveness_watch> live;
+  if (sc.liveness_bound_ns > 0) {
+    live.emplace(w, liveness_deadline_ns(sc, w.rt.now().count()));
+    live->check_drain(coord->drain(nanoseconds(sc.liveness_bound_ns)));
+  }
   if (sc.close_early) {
     for (auto& h : helpers) h.join();
+    if (live) live->finished();
     close_by_destruction(w, coord);
     load.read_tickets();  // tickets outlive the coordinator
     return;  // the end state is judged from the events alone
@@ -187,6 +195,7 @@ void run_main(model_world& w) {
   load.read_tickets();
   for (auto& h : helpers) h.join();
   load.shutdown(sc.shutdowns.size());  // the engine's own final shutdown
+  if (live) live->finished();
   w.end = end_state{coord->pending_count(), coord->permits_available(), coord->failed_count()};
 }
 

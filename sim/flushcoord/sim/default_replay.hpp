@@ -28,6 +28,7 @@ class default_replay final : public scheduler {
     next_ = 0;
     defaulted_ = 0;
     preemptions_ = 0;
+    defaults_.clear();
   }
 
   std::size_t pick(const pick_request& req) override {
@@ -39,7 +40,10 @@ class default_replay final : public scheduler {
       ++defaulted_;
     }
     ++next_;
-    if (req.current != no_task && req.runnable[index] != req.current) ++preemptions_;
+    const std::size_t def = default_index(req);
+    const bool preempts = req.current != no_task && req.runnable[def] == req.current && index != def;
+    if (preempts) ++preemptions_;
+    defaults_.push_back(preempts ? static_cast<std::uint32_t>(def) : no_preemption);
     return index;
   }
 
@@ -53,12 +57,18 @@ class default_replay final : public scheduler {
   /// Of the last run: choices that fell back to the default, preemptions.
   std::size_t defaulted() const noexcept { return defaulted_; }
   std::size_t preemptions() const noexcept { return preemptions_; }
+  /// Per decision of the last run: the index that would have kept the
+  /// current task running where the decision preempted it, else
+  /// no_preemption.
+  std::span<const std::uint32_t> preemption_defaults() const noexcept { return defaults_; }
+  static constexpr std::uint32_t no_preemption = 0xffffffffu;
 
  private:
   std::vector<decision> recorded_;
   std::size_t next_ = 0;
   std::size_t defaulted_ = 0;
   std::size_t preemptions_ = 0;
+  std::vector<std::uint32_t> defaults_;
 };
 
 }  // namespace flushcoord::sim
