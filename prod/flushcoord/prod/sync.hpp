@@ -99,9 +99,19 @@ inline void cpu_relax() noexcept {
 /// How long waits spin before they sleep in the kernel. A handoff between
 /// two running threads takes well under a microsecond, a futex sleep and
 /// wake-up several; a bounded spin catches the first kind and then sleeps,
-/// so an idle coordinator burns nothing (the spin is over within ~1 us).
-inline constexpr int mutex_spins = 100;
-inline constexpr int condvar_spins = 200;
+/// so an idle coordinator burns nothing. Measured on a 2-core machine
+/// shared with other work (docs/performance.md), longer spins only added
+/// CPU time: the thread a spinner waits for is often not running. So the
+/// mutex spins a little and condvar waits sleep at once; both can be
+/// tuned at build time.
+#if !defined(FLUSHCOORD_PROD_MUTEX_SPINS)
+#define FLUSHCOORD_PROD_MUTEX_SPINS 20
+#endif
+#if !defined(FLUSHCOORD_PROD_CONDVAR_SPINS)
+#define FLUSHCOORD_PROD_CONDVAR_SPINS 0
+#endif
+inline constexpr int mutex_spins = FLUSHCOORD_PROD_MUTEX_SPINS;
+inline constexpr int condvar_spins = FLUSHCOORD_PROD_CONDVAR_SPINS;
 
 }  // namespace detail
 
