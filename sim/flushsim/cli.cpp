@@ -18,6 +18,7 @@
 #include "progress.hpp"
 #include "replay.hpp"
 #include "run_command.hpp"
+#include "search_commands.hpp"
 #include "show.hpp"
 #include "summary.hpp"
 #include "trace_input.hpp"
@@ -59,6 +60,7 @@ struct command_line {
   std::string file;
   std::string chrome_out;
   std::vector<std::string> corpus_paths;
+  search_args search;  // explore, shrink, compare (search_commands.hpp)
 };
 
 void add_run(CLI::App& app, command_line& c) {
@@ -97,6 +99,7 @@ void add_commands(CLI::App& app, command_line& c) {
   corpus->add_option("paths", c.corpus_paths, "Corpus folders or entry files")->required();
   corpus->add_option("--out", c.out_dir, "Folder for the traces of failing entries")->capture_default_str();
   if (mutants_supported()) app.add_subcommand("mutants", "List the mutant catalogue");
+  add_search_commands(app, c.search);
 }
 
 /// The checks CLI11 cannot express; throws usage_error.
@@ -136,6 +139,7 @@ int dispatch(const CLI::App& app, command_line& c) {
   if (app.got_subcommand("replay")) return replay_main(c.file, stdout);
   if (app.got_subcommand("show")) return show_main(c);
   if (app.got_subcommand("corpus")) return corpus_main(c.corpus_paths, c.out_dir, stdout);
+  if (auto status = dispatch_search(app, c.search)) return *status;
   fmt::print("{}", mutant_catalogue());
   return exit_clean;
 }

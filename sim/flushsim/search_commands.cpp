@@ -1,0 +1,171 @@
+// sim/flushsim/search_commands.cpp — see search_commands.hpp.
+#include "search_commands.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "compare.hpp"
+#include "exit_codes.hpp"
+#include "failure_trace.hpp"
+#include "flushcoord/properties/shrink.hpp"
+#include "flushcoord/sim/replay_scheduler.hpp"
+#include "mutant.hpp"
+#include "trace_input.hpp"
+
+namespace flushsim {
+
+namespace fs = flushcoord::sim;
+namespace fp = flushcoord::properties;
+
+namespace {
+
+void add_explore(CLI::App& app, search_args& a) {
+  CLI::App* e = app.add_subcommand("explore", "Explore every schedule of a small fixed scenario (bounded, with POR)");
+  auto& o = a.explore;
+  e->add_option("--flushes", o.flushes, "Flushes")->check(CLI::Range(std::size_t{1}, std::size_t{16}))->capture_default_str();
+  e->add_option("--max-pending", o.max_pending, "Permits")->check(CLI::Range(std::size_t{1}, std::size_t{16}))->capture_default_str();
+  e->add_option("--drains", o.drains, "Drain calls")->check(CLI::Range(std::size_t{0}, std::size_t{4}))->capture_default_str();
+  e->add_option("--shutdowns", o.shutdowns, "Shutdown calls")->check(CLI::Range(std::size_t{0}, std::size_t{4}))->capture_default_str();
+  e->add_option("--preemption-bound", o.preemption_bound, "Most preemptions per schedule")->capture_default_str();
+  e->add_option("--faults", a.faults, "Fault per flush, cycled: none,stream_error,stream_throw,...");
+  e->add_flag("--no-por", a.no_por, "Turn partial-order reduction (sleep sets) off");
+  e->add_flag("--sound-bound", o.bound_sound, "Sleep sets that provably keep every schedule within the bound (slower)");
+  e->add_option("--max-schedules", o.schedules_max, "Stop after this many schedules (0: no limit)");
+  e->add_option("--out", a.out_dir, "Folder for the trace of a violation")->capture_default_str();
+  if (mutants_supported()) e->add_option("--mutant", a.mutant, "Explore the coordinator with this mutant on");
+}
+
+void add_shrink(CLI::App& app, search_args& a) {
+  CLI::App* s = app.add_subcommand("shrink", "Shrink a failing trace: fewer steps, preemptions, flushes and faults");
+  s->add_option("file", a.file, "The failing trace")->required();
+  s->add_option("-o,--out", a.shrink_out, "Where to write the shrunk trace (default: FILE with .shrunk.trace)");
+  s->add_option("--runs-max", a.shrink_runs_max, "Simulator runs the search may spend")->capture_default_str();
+  s->add_flag("--keep-scenario", a.keep_scenario, "Shrink only the schedule, not the scenario");
+}
+
+/// The run of `sc` replaying `decisions`, recorded with events, as a trace.
+fs::trace recorded_replay(const fp::scenario& sc, std::uint64_t seed, const std::vector<fs::decision>& decisions,
+                          const std::string& strategy, const std::optional<std::string>& mutant,
+                          const std::string& rerun) {
+  fs::replay_scheduler replay(decisions);
+  fs::config cfg;
+  cfg.seed = seed;
+  cfg.record_events = true;
+  fs::simulator sim(cfg, replay);
+  const fp::scenario_outcome out = fp::run_scenario(sc, sim);
+  fs::trace t;
+  t.seed = seed;
+  t.strategy = strategy;
+  t.mutant = mutant;
+  t.failed = out.run.failed;
+  t.steps = out.run.steps;
+  t.decision_hash = out.run.decision_hash;
+  t.event_hash = out.run.event_hash;
+  t.end_time_ns = out.run.end_time.count();
+  t.rerun = rerun;
+  t.scenario = fp::to_text(sc);
+  t.decisions = decisions;
+  const auto events = sim.events();
+  const std::size_t keep = std::min(events.size(), trace_events_max);
+  t.events_omitted = events.size() - keep;
+  t.events.assign(events.end() - static_cast<std::ptrdiff_t>(keep), events.end());
+  for (fs::task_id id = 0; id < sim.task_count(); ++id) t.task_names.emplace_back(sim.task(id).name);
+  return t;
+}
+
+std::string explore_command(const search_args& a) {
+  const auto& o = a.explore;
+  std::string cmd = fmt::format("{} explore --flushes {} --max-pending {} --drains {} --shutdowns {} --preemption-bound {}",
+                                tool_name(), o.flushes, o.max_pending, o.drains, o.shutdowns, o.preemption_bound);
+  if (!a.faults.empty()) cmd += " --faults " + a.faults;
+  if (a.mutant) cmd += " --mutant " + *a.mutant;
+  return cmd;
+}
+
+int explore_main(search_args& a) {
+  try {
+    if (!a.faults.empty()) a.explore.faults = fp::parse_fault_list(a.faults);
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(e.what());
+  }
+  a.explore.sleep_sets = !a.no_por;
+  select_mutant(a.mutant);
+  const auto t0 = std::chrono::steady_clock::now();
+  const fp::exploration e = fp::explore_schedules(a.explore);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto& st = e.result.stats;
+  fmt::print("scenario: {}\n", fp::summary(e.sc));
+  fmt::print("explored {} schedules, pruned {} (sleep-set blocked runs {}, asleep alternatives {}), "
+             "{} alternatives over the preemption bound, {} steps, deepest {} decisions, {:.2f}s\n",
+             st.schedules, st.pruned(), st.sleep_blocked, st.sleep_skipped, st.bound_skipped, st.steps, st.depth_max, secs);
+  if (!e.failing) {
+    fmt::print("{}\n", e.summary());
+    return exit_clean;
+  }
+  const auto t = recorded_replay(e.sc, 0, e.result.decisions, "explore", a.mutant, explore_command(a));
+  const auto path = write_trace_file(a.out_dir, fmt::format("explore-{}", fs::to_string(e.failing->run.failed->what)), t);
+  fmt::print("{} preemptions; trace written to {}\nreplay: {}\n", e.result.preemptions, path.string(), replay_command(path));
+  fmt::print("{}\n", e.summary());
+  return exit_failure_found;
+}
+
+int shrink_main(const search_args& a) {
+  const fs::trace t = read_trace_file(a.file);
+  if (!t.failed) throw usage_error(fmt::format("{}: the trace records a clean run; there is nothing to shrink", a.file));
+  if (t.mutant && !mutants_supported())
+    throw usage_error(fmt::format("{}: recorded with mutant '{}'; shrink it with flushsim_mutants", a.file, *t.mutant));
+  select_mutant(t.mutant);
+  fp::scenario sc;
+  try {
+    sc = fp::parse_scenario(t.scenario);
+  } catch (const std::exception& e) {
+    throw usage_error(fmt::format("{} (scenario section): {}", a.file, e.what()));
+  }
+  const fp::failure_signature target = fp::signature_of(*t.failed);
+  fp::shrink_options opts;
+  opts.runs_max = a.shrink_runs_max;
+  opts.scenario = !a.keep_scenario;
+  fp::shrink_result r;
+  try {
+    r = fp::shrink(sc, t.seed, t.decisions, target, opts);
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(fmt::format("{}: {} (written by a different build?)", a.file, e.what()));
+  }
+  const std::string out = a.shrink_out.empty()
+                              ? std::filesystem::path(a.file).replace_extension("").string() + ".shrunk.trace"
+                              : a.shrink_out;
+  const auto shrunk = recorded_replay(r.sc, t.seed, r.decisions, "shrink", t.mutant, "");
+  try {
+    fs::save_trace(out, shrunk);
+  } catch (const std::exception& e) {
+    throw usage_error(e.what());
+  }
+  fmt::print("failure: {}\n", r.signature.describe());
+  fmt::print("before: {} steps, {} preemptions, {} decisions, {} flushes\n", r.before.steps, r.before.preemptions,
+             r.before.decisions, r.before.flushes);
+  fmt::print("after:  {} steps, {} preemptions, {} decisions, {} flushes ({} runs)\n", r.after.steps,
+             r.after.preemptions, r.after.decisions, r.after.flushes, r.runs);
+  fmt::print("scenario: {}\n", fp::summary(r.sc));
+  fmt::print("shrunk trace written to {}\nreplay: {}\n", out, replay_command(out));
+  return exit_clean;
+}
+
+}  // namespace
+
+void add_search_commands(CLI::App& app, search_args& a) {
+  add_explore(app, a);
+  add_shrink(app, a);
+  if (mutants_supported()) add_compare(app, a);
+}
+
+std::optional<int> dispatch_search(const CLI::App& app, search_args& a) {
+  if (app.got_subcommand("explore")) return explore_main(a);
+  if (app.got_subcommand("shrink")) return shrink_main(a);
+  if (app.got_subcommand("compare")) return compare_main(a);
+  return std::nullopt;
+}
+
+}  // namespace flushsim
