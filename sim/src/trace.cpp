@@ -21,19 +21,10 @@ constexpr std::size_t decisions_per_line = 32;
 /// hostile "x#4000000000" from sizing task_names.
 constexpr std::uint64_t task_ids_max = 1u << 20;
 
-constexpr std::array event_kinds = {
-    event_kind::spawn,      event_kind::start,      event_kind::finish,     event_kind::drop,
-    event_kind::lock,       event_kind::acquire,    event_kind::unlock,     event_kind::wait,
-    event_kind::wait_until, event_kind::notify_one, event_kind::notify_all, event_kind::wake,
-    event_kind::join,       event_kind::sleep,      event_kind::yield,      event_kind::timer,
-    event_kind::stop_streams,
-};
-
-constexpr std::array failure_classes = {
-    failure_class::property,       failure_class::deadlock,
-    failure_class::step_budget,    failure_class::time_budget,
-    failure_class::nondeterminism, failure_class::uncaught_exception,
-};
+/// Enumerators are numbered from 0 without gaps and to_string names each
+/// one ("unknown" past the last), so the inverse mappings walk the numbers
+/// and never need updating when the simulator adds a kind or a class.
+constexpr int enumerators_max = 256;
 
 /// What an event's `object` names, per event.hpp's table.
 enum class object_kind { task, mutex, condvar, any, none };
@@ -509,14 +500,20 @@ std::string object_label(const trace& t, const event& e) {
 }
 
 std::optional<failure_class> failure_class_from_string(std::string_view s) noexcept {
-  for (failure_class c : failure_classes)
+  for (int i = 0; i < enumerators_max; ++i) {
+    const auto c = static_cast<failure_class>(i);
+    if (to_string(c) == "unknown") break;
     if (to_string(c) == s) return c;
+  }
   return std::nullopt;
 }
 
 std::optional<event_kind> event_kind_from_string(std::string_view s) noexcept {
-  for (event_kind k : event_kinds)
+  for (int i = 0; i < enumerators_max; ++i) {
+    const auto k = static_cast<event_kind>(i);
+    if (to_string(k) == "unknown") break;
     if (to_string(k) == s) return k;
+  }
   return std::nullopt;
 }
 

@@ -180,3 +180,19 @@ TEST_CASE("load_trace refuses what is not a readable trace file") {
   CHECK_THROWS_AS(fs::load_trace(empty), fs::trace_error);
   std::filesystem::remove(empty);
 }
+
+TEST_CASE("every failure class and event kind the simulator names can be read back") {
+  for (int i = 0;; ++i) {
+    const auto c = static_cast<fs::failure_class>(i);
+    if (fs::to_string(c) == "unknown") break;
+    CHECK(fs::failure_class_from_string(fs::to_string(c)) == c);
+  }
+  CHECK(fs::failure_class_from_string("liveness") == fs::failure_class::liveness);
+  for (int i = 0;; ++i) {
+    const auto k = static_cast<fs::event_kind>(i);
+    if (fs::to_string(k) == "unknown") break;
+    CHECK(fs::event_kind_from_string(fs::to_string(k)) == k);
+  }
+  CHECK_FALSE(fs::event_kind_from_string("unknown"));
+  CHECK_FALSE(fs::failure_class_from_string(""));
+}
