@@ -210,6 +210,12 @@ std::size_t live_coordinator_tasks(const sim::simulator& sim) {
   return live;
 }
 
+std::string failed_property(const scenario_outcome& out) {
+  if (out.run.ok()) return "none";
+  if (out.violated) return out.violated->property;
+  return std::string(sim::to_string(out.run.failed->what));
+}
+
 std::string scenario_outcome::describe() const {
   if (run.ok()) return "ok";
   if (violated) return "property " + violated->property + ": " + violated->message;

@@ -25,7 +25,7 @@ TEST_CASE("rapidcheck finds and shrinks the finalize_in_arrival_order mutant") {
     const auto out = fp::run_scenario(sc, sim);
     if (!out.ok()) {
       smallest_failing = sc.flushes.size();  // RapidCheck's last failing call is the shrunk one
-      RC_FAIL(out.describe() + "\n" + fp::save_counterexample(sc, seed, out.describe()));
+      RC_FAIL(out.describe() + "\n" + fp::save_counterexample(sc, seed, fp::failed_property(out), out.describe()));
     }
   });
   fc::mutation::active = fc::mutation::id::none;

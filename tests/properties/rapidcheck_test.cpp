@@ -23,7 +23,7 @@ bool scenario_holds() {
     cfg.seed = seed;
     fs::simulator sim(cfg);
     const auto out = fp::run_scenario(sc, sim);
-    if (!out.ok()) RC_FAIL(out.describe() + "\n" + fp::save_counterexample(sc, seed, out.describe()));
+    if (!out.ok()) RC_FAIL(out.describe() + "\n" + fp::save_counterexample(sc, seed, fp::failed_property(out), out.describe()));
   });
 }
 

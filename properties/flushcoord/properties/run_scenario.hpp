@@ -33,6 +33,10 @@ struct scenario_outcome {
   std::string describe() const;
 };
 
+/// The violated property's name, or the failure class ("deadlock", ...);
+/// "none" for a clean run. Corpus entries and traces record it.
+std::string failed_property(const scenario_outcome& out);
+
 /// Runs `sc` on `sim` (whose config carries the seed and budgets and whose
 /// strategy picks the schedule). Never throws for a failure of the run.
 scenario_outcome run_scenario(const scenario& sc, sim::simulator& sim);

@@ -62,12 +62,13 @@ inline rc::Gen<scenario> gen_scenario() {
 
 /// Writes a (shrunk) counterexample as a corpus entry under
 /// ./rapidcheck-failures and returns the command that replays it.
-inline std::string save_counterexample(const scenario& sc, std::uint64_t seed, const std::string& what) {
+inline std::string save_counterexample(const scenario& sc, std::uint64_t seed, const std::string& property,
+                                       const std::string& what) {
   const auto dir = std::filesystem::current_path() / "rapidcheck-failures";
   std::filesystem::create_directories(dir);
   const auto path = dir / ("seed-" + std::to_string(seed) + ".txt");
   std::ofstream out(path);
-  out << "flushcoord-corpus 1\n# shrunk by RapidCheck: " << what << "\nproperty any\nseed " << seed
+  out << "flushcoord-corpus 1\n# shrunk by RapidCheck: " << what << "\nproperty " << property << "\nseed " << seed
       << "\nscenario\n"
       << to_text(sc);
   return "replay: flushsim corpus " + path.string();
