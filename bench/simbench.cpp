@@ -8,7 +8,8 @@
 //   standard_scenarios_per_s=...   complete runs of the standard scenario (16
 //                                  flushes, 4 permits, faults on), every §5
 //                                  property checked, a new schedule seed each
-//   exhaustive_schedules_per_s=... the bounded explorer, when built
+//   exhaustive_schedules_per_s=... whole explorations of the explorer's fixed
+//                                  scenario (properties/explore.hpp), when built
 //   peak_rss_kib=...               after the measurements above
 //   ticket_bytes=...               heap + handle bytes per outstanding ticket on
 //                                  the prod runtime, beyond the snapshot id
@@ -23,6 +24,10 @@
 #include <flushcoord/coordinator.hpp>
 #include <flushcoord/prod/runtime.hpp>
 #include <flushcoord/properties/run_scenario.hpp>
+#if __has_include(<flushcoord/properties/explore.hpp>)
+#include <flushcoord/properties/explore.hpp>
+#define SIMBENCH_HAS_EXPLORER 1
+#endif
 #include <flushcoord/sim/runtime.hpp>
 #include <flushcoord/sim/simulator.hpp>
 #include <flushcoord/sim/stack_pool.hpp>
@@ -143,6 +148,38 @@ void measure_scenarios(double seconds, fs::stack_pool& stacks) {
   if (failures != 0) std::exit(1);
 }
 
+// ---- exhaustive exploration ------------------------------------------------------
+
+/// The explorer's fixed scenario (properties/explore.hpp) at its defaults:
+/// 3 flushes, 2 permits, one drain, one shutdown, preemption bound 2, sleep
+/// sets on. Its whole space is ~2 M schedules (a minute here), so each
+/// exploration stops after 100,000 schedules; repeated for `seconds`.
+void measure_exhaustive(double seconds) {
+#if defined(SIMBENCH_HAS_EXPLORER)
+  fp::explore_options opts;
+  opts.schedules_max = 100'000;
+  std::uint64_t schedules = 0, explorations = 0;
+  bool violation = false;
+  const auto start = clock_type::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    const fp::exploration e = fp::explore_schedules(opts);
+    schedules += e.result.stats.schedules;
+    violation = violation || e.failing.has_value();
+    ++explorations;
+    elapsed = bench::seconds_since(start);
+  }
+  std::printf("exhaustive_schedules_per_s=%.0f flushes=%zu max_pending=%zu preemption_bound=%u "
+              "schedules_per_exploration=%.0f explorations=%llu violation=%s elapsed_s=%.3f\n",
+              double(schedules) / elapsed, opts.flushes, opts.max_pending, opts.preemption_bound,
+              double(schedules) / double(explorations), (unsigned long long)explorations,
+              violation ? "yes" : "no", elapsed);
+#else
+  (void)seconds;
+  std::printf("exhaustive_schedules_per_s=n/a (explorer not built)\n");
+#endif
+}
+
 // ---- bytes per outstanding ticket (prod) -------------------------------------
 
 struct ticket_engine {
@@ -245,7 +282,8 @@ int main(int argc, char** argv) {
   measure_decisions(seconds, stacks);
   std::fflush(stdout);
   measure_scenarios(seconds, stacks);
-  std::printf("exhaustive_schedules_per_s=n/a (explorer not built)\n");
+  measure_exhaustive(seconds);
+  std::fflush(stdout);
   std::printf("peak_rss_kib=%ld\n", bench::peak_rss_kib());
   std::fflush(stdout);
   measure_ticket_bytes(opt["ticket-flushes"]);
