@@ -74,7 +74,8 @@ int compare_main(const search_args& a) {
       why = e.failing->describe().substr(0, 60);
     } else {
       ex = fmt::format("— ({} {})", e.result.stats.complete ? "all" : "first", e.result.stats.schedules);
-      why = fmt::format("not reachable in this scenario ({:.0f}s)", secs);
+      why = e.result.stats.complete ? fmt::format("no violation within the bound ({:.0f}s)", secs)
+                                    : fmt::format("none in the schedule budget ({:.0f}s)", secs);
     }
     if (!r && !p1 && !p2 && !p3 && !e.failing) ++missed;
     fmt::print("| {} | {} | {} | {} | {} | {} | {} |\n", m.name, cell(r), cell(p1), cell(p2), cell(p3), ex, why);
