@@ -17,12 +17,13 @@ bool mutants_available() noexcept {
 }
 
 mutant_scope::mutant_scope(std::string_view name) {
-  if (name.empty()) return;
+  if (name.empty()) return;  // leaves whatever mutant is on as it is
   const auto m = find_mutant(name);
   if (!m) throw std::invalid_argument("unknown mutant '" + std::string(name) + "'");
 #if defined(FLUSHCOORD_ENABLE_MUTANTS)
   previous_ = static_cast<int>(mutation::active);
   mutation::active = m->id;
+  engaged_ = true;
 #else
   throw std::invalid_argument("mutant '" + std::string(name) +
                               "' needs a build with mutants (flushcoord_properties_mutants)");
@@ -31,7 +32,7 @@ mutant_scope::mutant_scope(std::string_view name) {
 
 mutant_scope::~mutant_scope() {
 #if defined(FLUSHCOORD_ENABLE_MUTANTS)
-  mutation::active = static_cast<mutation::id>(previous_);
+  if (engaged_) mutation::active = static_cast<mutation::id>(previous_);
 #endif
 }
 

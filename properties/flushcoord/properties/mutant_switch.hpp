@@ -10,7 +10,8 @@ namespace flushcoord::properties {
 /// (target flushcoord_properties_mutants).
 bool mutants_available() noexcept;
 
-/// While alive, the named mutant is active (empty name: none). Throws
+/// While alive, the named mutant is active (empty name: the switch is left
+/// untouched, e.g. as flushsim's --mutant set it). Throws
 /// std::invalid_argument for an unknown name, or for a non-empty name in a
 /// build without mutants. Restores the previous mutant when destroyed.
 class mutant_scope {
@@ -22,6 +23,7 @@ class mutant_scope {
 
  private:
   int previous_ = 0;
+  bool engaged_ = false;  // a mutant was switched on here (restore on exit)
 };
 
 }  // namespace flushcoord::properties
