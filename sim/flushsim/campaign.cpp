@@ -82,7 +82,7 @@ std::optional<seed_failure> compare_runs(std::uint64_t seed, const fp::scenario_
 /// Runs one seed (twice with check_determinism); returns its failure.
 std::optional<seed_failure> run_seed(seed_runner& runner, std::uint64_t seed, const campaign_options& opts,
                                      worker_totals& totals) {
-  const fp::scenario sc = fp::generate(seed, opts.generator);
+  const fp::scenario sc = scenario_for(opts.generator, opts.strategy, seed);
   const fp::scenario_outcome out = runner.run(sc, seed);
   totals.steps += out.run.steps;
   totals.decisions += out.run.decisions;
@@ -97,7 +97,7 @@ std::optional<seed_failure> run_seed(seed_runner& runner, std::uint64_t seed, co
 }
 
 void work(shared_state& st, worker_totals& totals) {
-  seed_runner runner;
+  seed_runner runner(st.opts.strategy);
   for (;;) {
     if (st.deadline && wall_clock::now() >= *st.deadline) {
       st.out_of_time = true;

@@ -33,6 +33,7 @@ struct campaign_options {
   bool stop_on_first = false;
   bool progress = false;  // a progress line on stderr
   flushcoord::properties::generator_options generator{};
+  std::string strategy = "random";  // a sim::make_strategy name
 };
 
 struct seed_failure {

@@ -1,6 +1,8 @@
 // sim/flushsim/cli.cpp
 #include "cli.hpp"
 
+#include "flushcoord/sim/portfolio.hpp"
+
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -70,7 +72,11 @@ void add_run(CLI::App& app, command_line& c) {
   run->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto& o = c.run.campaign;
   run->add_option("--seeds", c.seeds, "Inclusive seed range A..B (an upper bound with --time-budget)");
-  run->add_option("--strategy", c.strategy, "Scheduling strategy")->check(CLI::IsMember({"random"}));
+  run->add_option("--strategy", c.strategy,
+                  "Scheduling strategy: random | pct1 | pct2 | pct3 | pct (= pct2) | portfolio "
+                  "(alternates random and PCT d=1..3, and swarm on/off, by seed)")
+      ->check(CLI::IsMember(std::vector<std::string>(flushcoord::sim::strategy_names.begin(),
+                                                      flushcoord::sim::strategy_names.end())));
   run->add_option("--jobs", o.jobs, "Threads, each running its own simulator")->check(CLI::Range(1u, 1024u));
   run->add_option("--shard", c.shard, "Run only shard K of N (1-based): seeds with seed % N == K-1");
   run->add_option("--time-budget", o.time_budget_s, "Stop handing out seeds after this many wall-clock seconds")
@@ -113,6 +119,7 @@ void finish_run_args(command_line& c) {
     throw usage_error("run needs --seeds A..B (or --time-budget SECONDS to run until the time is up)");
   }
   o.part = parse_shard(c.shard);
+  o.strategy = c.strategy;
   o.progress = progress_line::stderr_is_tty();
   c.run.mutant = c.mutant;
   c.run.out_dir = c.out_dir;

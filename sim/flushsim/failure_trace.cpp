@@ -6,6 +6,7 @@
 #include "exit_codes.hpp"
 #include "flushcoord/sim/simulator.hpp"
 #include "mutant.hpp"
+#include "seed_runner.hpp"
 
 namespace flushsim {
 
@@ -30,11 +31,13 @@ fs::trace record_trace(const fp::scenario& sc, std::uint64_t seed, const trace_o
   fs::config cfg;
   cfg.seed = seed;
   cfg.record_events = true;
-  fs::simulator sim(cfg);
+  reseedable_strategy strategy(origin.strategy);
+  strategy.set_seed(seed);
+  fs::simulator sim(cfg, strategy);
   outcome = fp::run_scenario(sc, sim);
   fs::trace t;
   t.seed = seed;
-  t.strategy = "random";
+  t.strategy = origin.strategy;
   t.mutant = origin.mutant;
   t.failed = outcome.run.failed;
   t.steps = outcome.run.steps;

@@ -27,9 +27,10 @@ inline constexpr std::size_t trace_events_max = 1'000'000;
 struct trace_origin {
   std::optional<std::string> mutant;
   std::string rerun;  // the command that regenerates the run from its seed
+  std::string strategy = "random";  // the sim::make_strategy name that scheduled it
 };
 
-/// The run of `sc` under the random walk of `seed`, recorded, as a trace;
+/// The run of `sc` under `origin.strategy` seeded with `seed`, recorded, as a trace;
 /// `outcome` receives the recorded run's outcome.
 flushcoord::sim::trace record_trace(const flushcoord::properties::scenario& sc, std::uint64_t seed,
                                     const trace_origin& origin,

@@ -6,6 +6,7 @@
 #include "exit_codes.hpp"
 #include "failure_trace.hpp"
 #include "mutant.hpp"
+#include "seed_runner.hpp"
 #include "summary.hpp"
 
 namespace flushsim {
@@ -18,9 +19,10 @@ namespace {
 reported_failure report_one(const run_args& args, const seed_failure& f, std::FILE* out) {
   reported_failure r{f, std::nullopt};
   fmt::print(out, "seed {}: {}: {}\n", f.seed, flushcoord::sim::to_string(f.failure.what), f.failure.message);
-  const fp::scenario sc = fp::generate(f.seed, args.campaign.generator);
+  const fp::scenario sc = scenario_for(args.campaign.generator, args.campaign.strategy, f.seed);
   fp::scenario_outcome recorded;
-  const auto t = record_trace(sc, f.seed, trace_origin{args.mutant, rerun_command(args, f.seed)}, recorded);
+  const auto t = record_trace(sc, f.seed, trace_origin{args.mutant, rerun_command(args, f.seed), args.campaign.strategy},
+                              recorded);
   // A nondeterminism failure is about two runs differing; any other failure
   // must come back identically when recorded.
   const auto& again = recorded.run.failed;
@@ -42,6 +44,7 @@ std::string rerun_command(const run_args& args, std::uint64_t seed) {
   if (g.flushes_max != defaults.flushes_max) cmd += fmt::format(" --flushes-max {}", g.flushes_max);
   if (g.max_pending_max != defaults.max_pending_max) cmd += fmt::format(" --max-pending-max {}", g.max_pending_max);
   if (!g.swarm) cmd += " --no-swarm";
+  if (args.campaign.strategy != "random") cmd += " --strategy " + args.campaign.strategy;
   if (args.mutant) cmd += " --mutant " + *args.mutant;
   return cmd;
 }

@@ -1,14 +1,30 @@
 // sim/flushsim/seed_runner.cpp
 #include "seed_runner.hpp"
 
+#include "exit_codes.hpp"
+#include "flushcoord/sim/portfolio.hpp"
+
 namespace flushsim {
 
-seed_runner::seed_runner() : sim_(flushcoord::sim::config{}, walk_) {}
+namespace fp = flushcoord::properties;
+namespace fs = flushcoord::sim;
 
-flushcoord::properties::scenario_outcome seed_runner::run(const flushcoord::properties::scenario& sc,
-                                                          std::uint64_t seed) {
-  walk_.set_seed(seed);
-  return flushcoord::properties::run_scenario(sc, sim_);
+reseedable_strategy::reseedable_strategy(const std::string& name) : inner_(fs::make_strategy(name)) {
+  if (!inner_) throw usage_error("unknown strategy '" + name + "'");
+}
+
+fp::scenario scenario_for(const fp::generator_options& generator, const std::string& strategy,
+                          std::uint64_t seed) {
+  fp::generator_options g = generator;
+  if (strategy == "portfolio") g.swarm = generator.swarm && fs::portfolio_slot_for(seed).swarm;
+  return fp::generate(seed, g);
+}
+
+seed_runner::seed_runner(const std::string& strategy) : strategy_(strategy), sim_(fs::config{}, strategy_) {}
+
+fp::scenario_outcome seed_runner::run(const fp::scenario& sc, std::uint64_t seed) {
+  strategy_.set_seed(seed);
+  return fp::run_scenario(sc, sim_);
 }
 
 }  // namespace flushsim

@@ -7,39 +7,50 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include "flushcoord/properties/run_scenario.hpp"
 #include "flushcoord/properties/scenario.hpp"
-#include "flushcoord/sim/random_walk.hpp"
+#include "flushcoord/sim/scheduler.hpp"
 #include "flushcoord/sim/simulator.hpp"
 
 namespace flushsim {
 
-/// A random_walk whose seed is set before each run instead of being fixed
-/// by the simulator's config (which is set at construction), so that one
-/// simulator serves many seeds. For seed s it makes exactly the choices of
-/// sim::simulator(config{.seed = s}) with its default strategy: both feed s
-/// to random_walk::start_run.
-class reseedable_walk final : public flushcoord::sim::scheduler {
+/// A named strategy (sim::make_strategy) whose run seed is set before each
+/// run instead of being fixed by the simulator's config (which is set at
+/// construction), so that one simulator serves many seeds. For seed s it
+/// makes exactly the choices of sim::simulator(config{.seed = s}, strategy):
+/// both feed s to the strategy's start_run.
+class reseedable_strategy final : public flushcoord::sim::scheduler {
  public:
+  /// Throws usage_error for an unknown strategy name.
+  explicit reseedable_strategy(const std::string& name);
   void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
-  void start_run(const flushcoord::sim::run_start&) override { walk_.start_run({seed_}); }
-  std::size_t pick(const flushcoord::sim::pick_request& req) override { return walk_.pick(req); }
+  void start_run(const flushcoord::sim::run_start&) override { inner_->start_run({seed_}); }
+  std::size_t pick(const flushcoord::sim::pick_request& req) override { return inner_->pick(req); }
+  std::string error() const override { return inner_->error(); }
+  std::string end_run() override { return inner_->end_run(); }
 
  private:
-  flushcoord::sim::random_walk walk_;
+  std::unique_ptr<flushcoord::sim::scheduler> inner_;
   std::uint64_t seed_ = 0;
 };
 
+/// The scenario of `seed` in a campaign: the generator's options, except
+/// that the portfolio strategy decides per seed whether swarm mode is on.
+flushcoord::properties::scenario scenario_for(const flushcoord::properties::generator_options& generator,
+                                             const std::string& strategy, std::uint64_t seed);
+
 class seed_runner {
  public:
-  seed_runner();
-  /// Runs `sc` scheduled by the random walk of `seed`.
+  explicit seed_runner(const std::string& strategy = "random");
+  /// Runs `sc` scheduled by the strategy, seeded with `seed`.
   flushcoord::properties::scenario_outcome run(const flushcoord::properties::scenario& sc, std::uint64_t seed);
 
  private:
-  reseedable_walk walk_;
-  flushcoord::sim::simulator sim_;  // after walk_: it holds a reference to it
+  reseedable_strategy strategy_;
+  flushcoord::sim::simulator sim_;  // after strategy_: it holds a reference to it
 };
 
 }  // namespace flushsim
