@@ -28,7 +28,22 @@
 #include <flushcoord/coordinator.hpp>
 #include <flushcoord/prod/runtime.hpp>
 
+#if defined(FLUSHCOORD_ENABLE_MUTANTS)
+#include <cstdlib>
+#endif
+
 namespace fct {  // flushcoord tests
+
+#if defined(FLUSHCOORD_ENABLE_MUTANTS)
+/// In the mutant build (coordinator_test_mutants) FLUSHCOORD_MUTANT=<id>
+/// switches one of core's mutants on for the whole run, so a run can show
+/// that these tests catch it (see tests/coordinator/CMakeLists.txt).
+inline const bool mutant_from_env = [] {
+  if (const char* id = std::getenv("FLUSHCOORD_MUTANT"))
+    flushcoord::mutation::active = static_cast<flushcoord::mutation::id>(std::atoi(id));
+  return true;
+}();
+#endif
 
 using namespace std::chrono_literals;
 using flushcoord::errc;
