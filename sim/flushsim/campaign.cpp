@@ -28,6 +28,7 @@ struct worker_totals {
   std::uint64_t steps = 0;
   std::uint64_t decisions = 0;
   std::uint64_t index_end = 0;  // one past the highest seed index it ran
+  guarantee_stats guarantees;
   std::vector<std::pair<std::uint64_t, seed_failure>> failures;  // (index, failure)
   std::exception_ptr error;
 };
@@ -86,6 +87,7 @@ std::optional<seed_failure> run_seed(seed_runner& runner, std::uint64_t seed, co
   const fp::scenario_outcome out = runner.run(sc, seed);
   totals.steps += out.run.steps;
   totals.decisions += out.run.decisions;
+  if (const auto g = runner.last_guarantee()) totals.guarantees.add(*g);
   if (opts.check_determinism) {
     const fp::scenario_outcome again = runner.run(sc, seed);
     totals.steps += again.run.steps;
@@ -146,6 +148,7 @@ void merge(std::vector<worker_totals>& workers, const shared_state& st, campaign
     r.seeds_run += w.seeds;
     r.steps += w.steps;
     r.decisions += w.decisions;
+    r.guarantees.merge(w.guarantees);
     index_end = std::max(index_end, w.index_end);
     for (auto& f : w.failures) failures.push_back(std::move(f));
   }

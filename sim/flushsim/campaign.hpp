@@ -24,6 +24,24 @@
 
 namespace flushsim {
 
+/// PCT's per-run guarantee 1/(n·k^(d−1)) over the runs that have one.
+struct guarantee_stats {
+  std::uint64_t runs = 0;
+  double min = 1.0;
+  double sum = 0.0;
+  void add(double g) {
+    ++runs;
+    min = g < min ? g : min;
+    sum += g;
+  }
+  void merge(const guarantee_stats& o) {
+    runs += o.runs;
+    min = o.min < min ? o.min : min;
+    sum += o.sum;
+  }
+  double mean() const { return runs ? sum / static_cast<double>(runs) : 0.0; }
+};
+
 struct campaign_options {
   seed_range seeds{0, 999};
   shard part{};
@@ -50,6 +68,7 @@ struct campaign_result {
   bool stopped_on_failure = false;
   std::uint64_t steps = 0;
   std::uint64_t decisions = 0;
+  guarantee_stats guarantees;  // runs scheduled by PCT
   double wall_s = 0;
   std::vector<seed_failure> failures;  // sorted by seed
   std::map<std::string, std::uint64_t> failures_by_class;

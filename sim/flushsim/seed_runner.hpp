@@ -31,6 +31,7 @@ class reseedable_strategy final : public flushcoord::sim::scheduler {
   std::size_t pick(const flushcoord::sim::pick_request& req) override { return inner_->pick(req); }
   std::string error() const override { return inner_->error(); }
   std::string end_run() override { return inner_->end_run(); }
+  std::optional<double> guarantee() const override { return inner_->guarantee(); }
 
  private:
   std::unique_ptr<flushcoord::sim::scheduler> inner_;
@@ -47,6 +48,8 @@ class seed_runner {
   explicit seed_runner(const std::string& strategy = "random");
   /// Runs `sc` scheduled by the strategy, seeded with `seed`.
   flushcoord::properties::scenario_outcome run(const flushcoord::properties::scenario& sc, std::uint64_t seed);
+  /// The strategy's guarantee for the last run (PCT), if it has one.
+  std::optional<double> last_guarantee() const { return strategy_.guarantee(); }
 
  private:
   reseedable_strategy strategy_;

@@ -48,6 +48,9 @@ void print_summary(std::FILE* out, const campaign_report& r) {
   fmt::print(out, "  wall time:  {:.2f}s on {} thread{}\n", res.wall_s, r.opts.jobs, r.opts.jobs == 1 ? "" : "s");
   fmt::print(out, "  throughput: {:.0f} seeds/s, {:.0f} decisions/s\n", per_second(res.seeds_run, res.wall_s),
              per_second(res.decisions, res.wall_s));
+  if (res.guarantees.runs)
+    fmt::print(out, "  pct:        {} runs, guarantee 1/(n*k^(d-1)) per run: min {:.3g}, mean {:.3g}\n",
+               res.guarantees.runs, res.guarantees.min, res.guarantees.mean());
   if (r.opts.check_determinism) fmt::print(out, "  determinism: every seed ran twice and compared\n");
 }
 
@@ -85,6 +88,9 @@ nlohmann::json summary_json(const campaign_report& r) {
       {"wall_seconds", res.wall_s},
       {"seeds_per_second", per_second(res.seeds_run, res.wall_s)},
       {"decisions_per_second", per_second(res.decisions, res.wall_s)},
+      {"pct_runs", res.guarantees.runs},
+      {"pct_guarantee_min", res.guarantees.runs ? nlohmann::json(res.guarantees.min) : nlohmann::json()},
+      {"pct_guarantee_mean", res.guarantees.runs ? nlohmann::json(res.guarantees.mean()) : nlohmann::json()},
   };
   return j;
 }

@@ -60,7 +60,7 @@ std::size_t pct::pick(const pick_request& req) {
 
 std::string pct::end_run() { return {}; }
 
-double pct::guarantee() const noexcept { return bound(opts_.depth, priority_.size(), steps_); }
+std::optional<double> pct::guarantee() const { return bound(opts_.depth, priority_.size(), steps_); }
 
 double pct::bound(std::uint32_t depth, std::uint64_t n, std::uint64_t k) noexcept {
   const double nn = std::max<double>(1.0, static_cast<double>(n));

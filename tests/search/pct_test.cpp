@@ -34,8 +34,9 @@ TEST_CASE("pct is deterministic by seed and reports its guarantee") {
       CHECK(ra.event_hash == rb.event_hash);
       const double expect = 1.0 / (static_cast<double>(ra.tasks) * std::pow(static_cast<double>(ra.steps), d - 1.0));
       CHECK(fs::pct::bound(d, ra.tasks, ra.steps) == doctest::Approx(expect));
-      CHECK(a.guarantee() > 0.0);
-      CHECK(a.guarantee() <= 1.0);
+      REQUIRE(a.guarantee().has_value());
+      CHECK(*a.guarantee() > 0.0);
+      CHECK(*a.guarantee() <= 1.0);
     }
   }
 }

@@ -53,7 +53,7 @@ class pct final : public scheduler {
   /// the probability that one run finds a given depth-d bug).
   /// Uses the step number of the last choice point as k; with a run_result
   /// at hand, bound(depth, result.tasks, result.steps) is exact.
-  double guarantee() const noexcept;
+  std::optional<double> guarantee() const override;
   static double bound(std::uint32_t depth, std::uint64_t n, std::uint64_t k) noexcept;
 
  private:

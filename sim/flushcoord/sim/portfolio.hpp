@@ -38,6 +38,7 @@ class portfolio final : public scheduler {
   std::size_t pick(const pick_request& req) override { return active_->pick(req); }
   std::string error() const override { return active_->error(); }
   std::string end_run() override { return active_->end_run(); }
+  std::optional<double> guarantee() const override { return active_->guarantee(); }
   /// The strategy used by the current (or last) run.
   std::string_view active_name() const noexcept { return active_name_; }
 

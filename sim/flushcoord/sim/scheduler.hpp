@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -86,6 +87,11 @@ class scheduler {
   /// ended before all recorded decisions were used); the run then fails as
   /// nondeterminism.
   virtual std::string end_run() { return {}; }
+
+  /// For strategies with a probabilistic guarantee (PCT): the lower bound on
+  /// the probability that the run just ended finds a given bug of the
+  /// strategy's depth. Empty for strategies without one.
+  virtual std::optional<double> guarantee() const { return std::nullopt; }
 };
 
 }  // namespace flushcoord::sim
