@@ -244,7 +244,10 @@ class coordinator {
     lock_guard lk(s->m);
     auto* slot = accepting_slot(rf.seq_);
     if (slot == nullptr) return refused_ticket(rf.seq_);
-    slot->outcome_.emplace(std::move(out));
+    if (out.ok())
+      slot->outcome_.emplace(std::move(out));
+    else  // name the flush and the cause, as for a spawned stream's error
+      slot->outcome_.emplace(flush_error::make(errc::stream_failed, rf.seq_, out.error().message));
     slot->ph = st::phase::ready;
     s->emit(event_kind::submitted, rf.seq_);
     s->finalizer_cv.notify_one();

@@ -106,12 +106,9 @@ TEST_CASE("inline submit and spawned streams share one order") {
   fx.shutdown_and_check();
 }
 
-// SPEC §2.1: a failure names the cause and the sequence number. Core's
-// submit() currently passes an inline error through unchanged (no seq, no
-// "flush N" in the message), unlike a stream's error. Reported; may_fail
-// keeps the gap visible in the output without failing CI. Drop the
-// decorator once core names the flush.
-TEST_CASE("an inline submitted error names its sequence number" * doctest::may_fail()) {
+// SPEC §2.1: a failure names the cause and the sequence number, whether the
+// stream ran as a task or inline (submit).
+TEST_CASE("an inline submitted error names its sequence number") {
   fixture fx(2);
   ticket t = fx.coord->submit(fx.rotate(), flushcoord::stream_error("inline failure"));
   auto r = wait_resolved(t);
