@@ -31,8 +31,9 @@ namespace fc = flushcoord;
 
 namespace {
 
-/// Finalize checks the order itself: the finalizer is one task, so plain
-/// counters suffice; the main thread reads them after shutdown joined it.
+/// Finalize checks the order itself. Finalize calls never overlap and each
+/// happens-before the next (engine.hpp), whichever task runs them, so plain
+/// counters suffice; the main thread reads them after shutdown joined all.
 struct bench_engine {
   using rotated_state = std::uint64_t;  // the writer's flush index
   using outcome = std::uint64_t;        // the stream echoes the index

@@ -14,10 +14,16 @@
 //                      to it. Copyable.
 //
 //   e.finalize(seq, state, outcome) -> result<snapshot_id>
-//        Publishes flush `seq`. Runs on the finalizer task, strictly in
-//        sequence order, never two at once, never under a coordinator lock
-//        (it may take the engine's own locks). An error result or an
-//        exception fails the flush with errc::finalize_failed.
+//        Publishes flush `seq`. Strictly in sequence order, never two at
+//        once, never under a coordinator lock (it may take the engine's own
+//        locks). It runs on the finalizer task, or on the stream task that
+//        delivered the next result in order (that task then publishes every
+//        flush ready after it: one hand-off fewer per flush) — never on a
+//        caller's thread inside acquire, rotate, submit or a rotated_flush's
+//        destructor, which may hold the engine's flush lock. Successive
+//        calls may come from different threads; each happens-before the
+//        next. An error result or an exception fails the flush with
+//        errc::finalize_failed.
 //   e.finalize_failure(seq, state, error) -> void
 //        Runs instead of finalize when the flush failed before finalize
 //        (stream error, throw, timeout, abandon, never ran). Same ordering

@@ -42,7 +42,10 @@ TEST_CASE("explore covers a small configuration and the count is stable") {
 
   const auto e2 = explore(2, 1, 0, true);
   CHECK(e2.result.stats.complete);
-  CHECK(e2.result.stats.schedules == 26860);
+  // Pinned so that a change to the coordinator's scheduling points shows up
+  // here. 26,860 before stream tasks published in-order results inline (the
+  // finalizer task is no longer woken for each result: fewer points).
+  CHECK(e2.result.stats.schedules == 7880);
 }
 
 TEST_CASE("sleep sets prune only equivalent schedules") {

@@ -103,6 +103,10 @@ struct state : ticket_sync<R> {
 
   lifecycle life = lifecycle::open;
   bool finalizer_done = false;
+  /// Held by whoever is publishing (the finalizer task, or a stream task
+  /// finalizing inline, see finalizer::finalize_ready_inline): finalize runs
+  /// unlocked, so this token is what keeps two publishers from overlapping.
+  bool finalizing = false;
   std::size_t permits_available;
   std::uint64_t next_seq = 0;
   std::uint64_t next_finalize = 0;
@@ -157,19 +161,21 @@ struct state : ticket_sync<R> {
 
   /// Hands `seq` its outcome unless it already has one. A result for a flush
   /// that was resolved meanwhile (timed out, shut down) is dropped: nothing
-  /// is ever finalized twice.
-  void deliver(std::uint64_t seq, result<outcome> out) {
+  /// is ever finalized twice. Returns true if the outcome was taken. Wakes
+  /// the finalizer task unless the caller publishes inline itself.
+  bool deliver(std::uint64_t seq, result<outcome> out, bool wake_finalizer = true) {
     slot* s = find(seq);
     if (s == nullptr || s->ph != phase::streaming) {
       ++late_results_dropped;
       emit(event_kind::late_result_dropped, seq);
-      return;
+      return false;
     }
     s->outcome_.emplace(std::move(out));
     s->ph = phase::ready;
     if (FLUSHCOORD_MUTANT(permit_released_at_stream_end)) release_permit(seq);
     s->deadline.reset();
-    finalizer_cv.notify_one();
+    if (wake_finalizer) finalizer_cv.notify_one();
+    return true;
   }
 
   void forget_running(std::uint64_t seq) {

@@ -55,15 +55,22 @@ class stream_landing {
 
   E& engine() { return s_->engine_; }
 
-  /// Hands the stream's result to the finalizer, or drops it as late.
+  /// Hands the stream's result over, or drops it as late. If it is the next
+  /// result in order, this task publishes it (and whatever is ready after
+  /// it) itself; otherwise whoever publishes the flushes before it will.
   void land(std::optional<result<outcome>> out) {
     landed_ = true;
     lock_guard lk(s_->m);
+    // The mutant finalize_in_arrival_order lives in the finalizer task's
+    // loop: with it on, every result goes there, as before inline publishing.
+    const bool inline_ok = !FLUSHCOORD_MUTANT(finalize_in_arrival_order);
+    bool delivered = false;
     if (out) {
       s_->emit(event_kind::stream_returned, seq_, 0, out->ok());
-      s_->deliver(seq_, std::move(*out));
+      delivered = s_->deliver(seq_, std::move(*out), /*wake_finalizer=*/!inline_ok);
     }
     s_->forget_running(seq_);
+    if (delivered && inline_ok) finalizer<R, E>(s_).finalize_ready_inline(lk);
   }
 
   std::uint64_t seq() const { return seq_; }
