@@ -26,6 +26,7 @@
 // std::condition_variable. Why they are not those: docs/performance.md. clock_now() may be called from any thread.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -33,6 +34,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #if defined(__linux__)
 #include <linux/futex.h>
@@ -125,6 +127,13 @@ inline constexpr int condvar_spins = FLUSHCOORD_PROD_CONDVAR_SPINS;
 ///            not own it already.
 /// unlock()   releases it. The caller must own it.
 /// try_lock() takes it if free; never blocks.
+///
+/// Deferred wake-ups: a condvar notified by the thread that holds this mutex
+/// does not wake its sleepers at once — they would only run into the held
+/// mutex and sleep again on it ("hurry up and wait", a second futex call and
+/// context switch each). It hands the wake-up to the mutex instead, which
+/// makes it right after unlock releases the lock. The effect is glibc's old
+/// FUTEX_CMP_REQUEUE "wait morphing", without requeueing.
 class mutex {
  public:
   mutex() = default;
@@ -133,24 +142,69 @@ class mutex {
 
   void lock() noexcept {
     std::uint32_t expected = unlocked;
-    if (word_.compare_exchange_strong(expected, locked, std::memory_order_acquire,
-                                      std::memory_order_relaxed))
-      return;
-    lock_slow();
+    if (!word_.compare_exchange_strong(expected, locked, std::memory_order_acquire,
+                                       std::memory_order_relaxed))
+      lock_slow();
+    owner_.store(this_thread_token(), std::memory_order_relaxed);
   }
 
   void unlock() noexcept {
+    // The deferred list belongs to the holder: copy it out before letting go.
+    const int n = std::exchange(deferred_count_, 0);
+    deferred_wake wakes[max_deferred];
+    for (int i = 0; i < n; ++i) wakes[i] = deferred_[i];
+    owner_.store(nullptr, std::memory_order_relaxed);
     if (word_.exchange(unlocked, std::memory_order_release) == contended)
       detail::futex::wake(word_, 1);
+    // Only the address is used from here on (the kernel looks up the
+    // sleepers by address); the condvar may already be gone, which at
+    // worst makes someone else's futex wait return spuriously.
+    for (int i = 0; i < n; ++i) detail::futex::wake(*wakes[i].word, wakes[i].count);
   }
 
   bool try_lock() noexcept {
     std::uint32_t expected = unlocked;
-    return word_.compare_exchange_strong(expected, locked, std::memory_order_acquire,
-                                         std::memory_order_relaxed);
+    if (!word_.compare_exchange_strong(expected, locked, std::memory_order_acquire,
+                                       std::memory_order_relaxed))
+      return false;
+    owner_.store(this_thread_token(), std::memory_order_relaxed);
+    return true;
   }
 
  private:
+  friend class condvar;
+
+  struct deferred_wake {
+    std::atomic<std::uint32_t>* word;
+    int count;
+  };
+  static constexpr int max_deferred = 4;
+
+  /// A per-thread address, compared only for equality: who holds the lock.
+  static const void* this_thread_token() noexcept {
+    static thread_local const char token = 0;
+    return &token;
+  }
+
+  bool held_by_this_thread() const noexcept {
+    return owner_.load(std::memory_order_relaxed) == this_thread_token();
+  }
+
+  /// Called by a condvar while this thread holds the lock: wake `count`
+  /// sleepers of `word` once the lock is released. False if the list is
+  /// full (the caller then wakes at once).
+  bool defer_wake(std::atomic<std::uint32_t>& word, int count) noexcept {
+    for (int i = 0; i < deferred_count_; ++i) {
+      if (deferred_[i].word == &word) {
+        deferred_[i].count = std::max(deferred_[i].count, count);
+        return true;
+      }
+    }
+    if (deferred_count_ == max_deferred) return false;
+    deferred_[deferred_count_++] = {&word, count};
+    return true;
+  }
+
   static constexpr std::uint32_t unlocked = 0;
   static constexpr std::uint32_t locked = 1;     // no thread sleeps on it
   static constexpr std::uint32_t contended = 2;  // a thread may sleep on it
@@ -167,6 +221,9 @@ class mutex {
   }
 
   std::atomic<std::uint32_t> word_{unlocked};
+  std::atomic<const void*> owner_{nullptr};  // relaxed: only ever compared by the holder
+  int deferred_count_ = 0;                   // the rest: touched only by the holder
+  deferred_wake deferred_[max_deferred]{};
 };
 
 /// R::condvar of the prod runtime: a futex sequence counter over
@@ -188,6 +245,7 @@ class condvar {
 
   /// Blocks until notified (or spuriously woken).
   void wait(mutex& m) {
+    bound_.store(&m, std::memory_order_relaxed);
     const std::uint32_t seen = seq_.load(std::memory_order_relaxed);
     m.unlock();
     if (!spin_for_change(seen)) {
@@ -209,6 +267,7 @@ class condvar {
       wait(m);
       return true;
     }
+    bound_.store(&m, std::memory_order_relaxed);
     const std::uint32_t seen = seq_.load(std::memory_order_relaxed);
     m.unlock();
     bool notified = spin_for_change(seen);
@@ -222,16 +281,8 @@ class condvar {
     return notified || clock_now() < deadline;
   }
 
-  void notify_one() noexcept {
-    seq_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) != 0) detail::futex::wake(seq_, 1);
-  }
-
-  void notify_all() noexcept {
-    seq_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) != 0)
-      detail::futex::wake(seq_, std::numeric_limits<int>::max());
-  }
+  void notify_one() noexcept { notify(1); }
+  void notify_all() noexcept { notify(std::numeric_limits<int>::max()); }
 
  private:
   /// Spins a bounded while; true if the counter moved meanwhile.
@@ -256,8 +307,22 @@ class condvar {
     return ts;
   }
 
+  /// Bumps the counter; wakes up to `count` sleepers — after the mutex is
+  /// released if the caller holds the waiters' mutex (see prod::mutex).
+  void notify(int count) noexcept {
+    seq_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+    // Waiters store bound_ while holding the mutex, and only a holder of
+    // that same mutex can have it defer: a stale or null bound_ just means
+    // an immediate wake.
+    mutex* m = bound_.load(std::memory_order_relaxed);
+    if (m != nullptr && m->held_by_this_thread() && m->defer_wake(seq_, count)) return;
+    detail::futex::wake(seq_, count);
+  }
+
   std::atomic<std::uint32_t> seq_{0};
   std::atomic<std::uint32_t> sleepers_{0};
+  std::atomic<mutex*> bound_{nullptr};  // the mutex the latest waiter used
 };
 
 #else  // not Linux: the standard library's primitives
