@@ -227,9 +227,13 @@ class coordinator {
       throw usage_error("rotate needs a valid permit of this coordinator");
     auto rec = std::make_shared<detail::flush_record<rotated_state>>(
         detail::flush_record<rotated_state>{std::move(payload), s_->new_stop_source()});
+    // Declared before the lock, so destroyed after it: on refusal the permit
+    // goes back right here (its release takes the lock), not whenever the
+    // caller's moved-from object dies.
+    permit taken = std::move(p);
     lock_guard lk(s_->m);
     if (auto refused = refuse_if_closed()) return *refused;
-    p.s_.reset();  // the permit now belongs to the flush
+    taken.s_.reset();  // the permit now belongs to the flush
     const std::uint64_t seq = s_->next_seq++;
     ++s_->pending;
     s_->window.push_back(typename st::slot{st::phase::held, rec, {}, {}, {}, {}});

@@ -35,8 +35,11 @@
 //                                SCHEDULING POINT.
 //                       done()   non-blocking form of join's condition.
 //
-//   rt.now()            -> std::chrono::nanoseconds since the runtime's own
-//                       epoch. Monotonic. The simulator's is virtual time.
+//   rt.now()            -> std::chrono::nanoseconds since the runtime's
+//                       epoch. Monotonic. Deadlines handed to
+//                       condvar::wait_until are on this clock. The
+//                       simulator's is virtual time from 0; prod's epoch is
+//                       process-wide (prod/sync.hpp says why).
 //
 //   rt.spawn(kind, name, f) -> R::task_handle
 //                       Runs `f()` (a move-only, void() callable) as a new
