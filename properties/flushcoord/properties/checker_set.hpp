@@ -35,7 +35,7 @@ class checker_set {
   checker_set(const run_facts& run, violation_sink on_violation) : sink_(std::move(on_violation)) {
     checks_.push_back(std::make_unique<ordered_finalize_check>());
     checks_.push_back(std::make_unique<permits_check>(run));
-    checks_.push_back(std::make_unique<tickets_check>());
+    checks_.push_back(std::make_unique<tickets_check>(run));
     checks_.push_back(std::make_unique<pending_check>());
     checks_.push_back(std::make_unique<drain_check>());
     checks_.push_back(std::make_unique<shutdown_check>(run));
