@@ -226,8 +226,23 @@ class simulator {
 
   // Per-run state; begin_run() resets it, keeping capacities.
   std::uint64_t run_number_ = 0;
-  std::vector<std::unique_ptr<detail::task>> tasks_;  // [0, task_count_) in use
+  /// What outlives a task's record: one small entry per task id, for the
+  /// whole run. `rec` is the live record, nullptr once the task finished
+  /// (its record, closure and stack are then recycled: a long run keeps
+  /// records for the live tasks only). Ids are never reused.
+  struct task_entry {
+    detail::task* rec = nullptr;
+    const char* name = "";
+    task_kind kind = task_kind::stream;
+    bool started = false;  // valid once rec == nullptr
+    bool dropped = false;  // valid once rec == nullptr
+  };
+  std::vector<task_entry> entries_;                     // [id], task_count_ of them
+  std::vector<std::unique_ptr<detail::task>> records_;  // every record made
+  std::vector<detail::task*> free_records_;             // records not in use
   std::size_t task_count_ = 0;
+  /// Releases a finished task's record (resume(), after its fiber ended).
+  void release_record(detail::task& t) noexcept;
   std::size_t live_ = 0;
   std::vector<task_id> runnable_;  // sorted by id: the order strategies see
   std::vector<detail::mutex_state> mutexes_;      // [id - 1]
