@@ -37,12 +37,7 @@ detail::task& simulator::running(const char* what) {
   return *current_;
 }
 
-void simulator::emit(event_kind k, task_id t, std::uint32_t object) {
-  // One word per event keeps hashing cheap; ids beyond 2^28 alias, which a
-  // fingerprint tolerates.
-  constexpr std::uint64_t mask28 = (1u << 28) - 1;
-  event_hash_.add((static_cast<std::uint64_t>(k) << 56) | ((t & mask28) << 28) |
-                  (object & mask28));
+void simulator::publish(event_kind k, task_id t, std::uint32_t object) {
   if (cfg_.record_events) events_.push_back(event{steps_, now_, k, t, object});
   if (observers_.empty()) return;
   const event e{steps_, now_, k, t, object};

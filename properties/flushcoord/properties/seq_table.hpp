@@ -26,7 +26,12 @@ class seq_table {
   /// Default limit for checkers built on their own (tests): 64 Ki seqs.
   static constexpr std::uint64_t default_dense_limit = std::uint64_t{1} << 16;
 
-  explicit seq_table(std::uint64_t dense_limit = default_dense_limit) : limit_(dense_limit) {}
+  /// Seqs below dense_limit live in the vector; room for `expected` of them
+  /// is reserved up front (growing it entry by entry costs more).
+  explicit seq_table(std::uint64_t dense_limit = default_dense_limit, std::uint64_t expected = 0)
+      : limit_(dense_limit) {
+    dense_.reserve(static_cast<std::size_t>(expected < dense_limit ? expected : dense_limit));
+  }
 
   /// The entry of `seq`, default-constructed first if absent.
   T& operator[](std::uint64_t seq) {

@@ -182,7 +182,17 @@ class simulator {
   void wake(detail::task& t, std::uint32_t object);
   void wake_all(detail::waiter_queue& q, std::uint32_t object);
   void abort_tick(detail::task& me, bool may_throw);
-  void emit(event_kind k, task_id t, std::uint32_t object);
+  /// Hashes the event (always) and hands it to the event log and observers
+  /// (when there are any, out of line). One word per event keeps hashing
+  /// cheap; ids beyond 2^28 alias, which a fingerprint tolerates.
+  void emit(event_kind k, task_id t, std::uint32_t object) {
+    constexpr std::uint64_t mask28 = (1u << 28) - 1;
+    event_hash_.add((static_cast<std::uint64_t>(k) << 56) | ((t & mask28) << 28) |
+                    (object & mask28));
+    if (cfg_.record_events || !observers_.empty()) [[unlikely]]
+      publish(k, t, object);
+  }
+  void publish(event_kind k, task_id t, std::uint32_t object);
   /// Logs an access of the running step (no-op unless record_accesses).
   void touch(object_class cls, std::uint32_t id, bool write) const {
     if (cfg_.record_accesses) log_access(cls, id, write);

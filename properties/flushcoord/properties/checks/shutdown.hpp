@@ -16,7 +16,7 @@ namespace flushcoord::properties {
 class shutdown_check final : public checker {
  public:
   explicit shutdown_check(const run_facts& run)
-      : max_(run.max_pending), available_(run.max_pending), unresolved_(seq_limit(run.flushes_planned)) {}
+      : max_(run.max_pending), available_(run.max_pending), unresolved_(seq_limit(run.flushes_planned), run.flushes_planned) {}
   std::string_view name() const override { return "shutdown"; }
 
   void observe(const fact& f, const violation_sink& fail) override {

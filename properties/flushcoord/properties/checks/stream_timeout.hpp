@@ -16,7 +16,7 @@ namespace flushcoord::properties {
 class stream_timeout_check final : public checker {
  public:
   explicit stream_timeout_check(const run_facts& run)
-      : timeout_ns_(run.stream_timeout_ns), flushes_(seq_limit(run.flushes_planned)) {}
+      : timeout_ns_(run.stream_timeout_ns), flushes_(seq_limit(run.flushes_planned), run.stream_timeout_ns ? run.flushes_planned : 0) {}
   std::string_view name() const override { return "stream_timeout"; }
 
   void observe(const fact& f, const violation_sink& fail) override {

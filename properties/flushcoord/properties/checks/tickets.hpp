@@ -15,7 +15,7 @@ namespace flushcoord::properties {
 class tickets_check final : public checker {
  public:
   tickets_check() = default;
-  explicit tickets_check(const run_facts& run) : flushes_(seq_limit(run.flushes_planned)) {}
+  explicit tickets_check(const run_facts& run) : flushes_(seq_limit(run.flushes_planned), run.flushes_planned) {}
   std::string_view name() const override { return "tickets"; }
 
   void observe(const fact& f, const violation_sink& fail) override {
