@@ -58,6 +58,7 @@ void simulator::resume(detail::task& t) {
     detail::asan_unpoison(t.stack.bottom, t.stack.size);
     stacks_->give(t.stack);
     t.stack = {};
+    release_record(t);
   } else {
     t.context = back.fctx;
   }

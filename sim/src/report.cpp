@@ -13,9 +13,9 @@ std::string simulator::describe_wait(const detail::task& t) const {
     case detail::wait_kind::none:
       return t.runnable ? "runnable" : "running";
     case detail::wait_kind::mutex: {
-      const detail::task* owner = mutexes_[obj - 1].owner;
-      if (owner == nullptr) return fmt::format("waits on mutex#{} (free)", obj);
-      return fmt::format("waits on mutex#{} held by {}", obj, task_label(owner->id));
+      const task_id owner = mutexes_[obj - 1].owner;
+      if (owner == no_task) return fmt::format("waits on mutex#{} (free)", obj);
+      return fmt::format("waits on mutex#{} held by {}", obj, task_label(owner));
     }
     case detail::wait_kind::condvar:
       return fmt::format("waits on condvar#{}", obj);
@@ -32,8 +32,8 @@ std::string simulator::describe_wait(const detail::task& t) const {
 std::string simulator::task_table() const {
   std::string out;
   for (std::size_t i = 0; i < task_count_; ++i) {
-    const detail::task& t = *tasks_[i];
-    if (t.finished) continue;
+    if (entries_[i].rec == nullptr || entries_[i].rec->finished) continue;
+    const detail::task& t = *entries_[i].rec;
     fmt::format_to(std::back_inserter(out), "  {} ({}): {}\n", task_label(t.id),
                    t.kind == task_kind::stream ? "stream" : "finalizer", describe_wait(t));
   }

@@ -37,12 +37,7 @@ detail::task& simulator::running(const char* what) {
   return *current_;
 }
 
-void simulator::emit(event_kind k, task_id t, std::uint32_t object) {
-  // One word per event keeps hashing cheap; ids beyond 2^28 alias, which a
-  // fingerprint tolerates.
-  constexpr std::uint64_t mask28 = (1u << 28) - 1;
-  event_hash_.add((static_cast<std::uint64_t>(k) << 56) | ((t & mask28) << 28) |
-                  (object & mask28));
+void simulator::publish(event_kind k, task_id t, std::uint32_t object) {
   if (cfg_.record_events) events_.push_back(event{steps_, now_, k, t, object});
   if (observers_.empty()) return;
   const event e{steps_, now_, k, t, object};
@@ -64,7 +59,7 @@ void simulator::point(detail::task& me, event_kind k, std::uint32_t object) {
   if (!failure_) {
     const task_id pick = choose(me.id);
     if (pick == me.id) return;
-    if (pick != no_task) next_ = tasks_[pick].get();
+    if (pick != no_task) next_ = entries_[pick].rec;
   }
   suspend(me);
 }
@@ -78,7 +73,7 @@ void simulator::block(detail::task& me, detail::wait_kind why, std::uint32_t obj
   ++me.wait_cookie;
   if (deadline) {
     me.wait_deadline = *deadline;
-    timers_.push_back(detail::timer{*deadline, timer_seq_++, &me, me.wait_cookie});
+    timers_.push_back(detail::timer{*deadline, timer_seq_++, &me, me.wait_cookie, me.id});
     std::push_heap(timers_.begin(), timers_.end(), detail::timer_later);
   }
   suspend(me);
@@ -147,7 +142,7 @@ void simulator::mutex_lock(detail::object_ref& ref) {
   if (!aborting_) point(me, event_kind::lock, id);
   if (!aborting_) return relock(me, id);
   abort_tick(me, false);
-  if (mutexes_[id - 1].owner == nullptr) mutexes_[id - 1].owner = &me;
+  if (mutexes_[id - 1].owner == no_task) mutexes_[id - 1].owner = me.id;
 }
 
 // Takes mutex `mid`, blocking while another task holds it. Not a scheduling
@@ -157,8 +152,8 @@ void simulator::relock(detail::task& me, object_id mid) {
   touch(object_class::mutex, mid, true);
   for (;;) {
     detail::mutex_state& st = mutexes_[mid - 1];
-    if (st.owner == nullptr) {
-      st.owner = &me;
+    if (st.owner == no_task) {
+      st.owner = me.id;
       emit(event_kind::acquire, me.id, mid);
       return;
     }
@@ -168,7 +163,7 @@ void simulator::relock(detail::task& me, object_id mid) {
     block(me, detail::wait_kind::mutex, mid, std::nullopt);
     if (aborting_) {
       abort_tick(me, false);
-      if (mutexes_[mid - 1].owner == nullptr) mutexes_[mid - 1].owner = &me;
+      if (mutexes_[mid - 1].owner == no_task) mutexes_[mid - 1].owner = me.id;
       return;
     }
   }
@@ -181,18 +176,18 @@ void simulator::mutex_unlock(detail::object_ref& ref) {
   detail::mutex_state& st = mutexes_[id - 1];
   if (aborting_) {
     abort_tick(me, false);
-    if (st.owner == &me) st.owner = nullptr;
+    if (st.owner == me.id) st.owner = no_task;
     return;
   }
   touch(object_class::mutex, id, true);
-  if (st.owner != &me) {
+  if (st.owner != me.id) {
     fail(failure_class::property,
          fmt::format("{} unlocked mutex#{} which it does not hold (owner: {})",
                      task_label(me.id), id,
-                     st.owner ? task_label(st.owner->id) : std::string("none")));
+                     st.owner != no_task ? task_label(st.owner) : std::string("none")));
     return;
   }
-  st.owner = nullptr;
+  st.owner = no_task;
   wake_all(st.waiters, id);
 }
 
@@ -207,7 +202,7 @@ bool simulator::condvar_wait(detail::object_ref& cv, detail::object_ref& m,
   touch(object_class::condvar, cid, true);
   touch(object_class::mutex, mid, true);
   if (deadline) touch(object_class::timer, static_cast<std::uint32_t>(deadline->count()), true);
-  if (mutexes_[mid - 1].owner != &me) {
+  if (mutexes_[mid - 1].owner != me.id) {
     fail(failure_class::property,
          fmt::format("{} waited on condvar#{} without holding mutex#{}", task_label(me.id),
                      cid, mid));
@@ -215,7 +210,7 @@ bool simulator::condvar_wait(detail::object_ref& cv, detail::object_ref& m,
   }
   if (deadline && now_ >= *deadline) return false;
   detail::mutex_state& ms = mutexes_[mid - 1];
-  ms.owner = nullptr;
+  ms.owner = no_task;
   wake_all(ms.waiters, mid);
   condvars_[cid - 1].waiters.push(&me);
   me.next_kind = event_kind::lock;
@@ -258,8 +253,10 @@ void simulator::join(task_id id, std::uint64_t run) {
   if (!aborting_) point(me, event_kind::join, id);
   if (aborting_) return abort_tick(me, true);
   touch(object_class::task, id, false);
-  while (!tasks_[id]->finished) {
-    tasks_[id]->joiners.push(&me);
+  // A finished task's record is gone (entries_[id].rec == nullptr).
+  while (detail::task* t = entries_[id].rec) {
+    if (t->finished) break;
+    t->joiners.push(&me);
     me.next_kind = event_kind::join;
     me.next_object = id;
     block(me, detail::wait_kind::join, id, std::nullopt);
@@ -272,7 +269,8 @@ bool simulator::done(task_id id, std::uint64_t run) const {
     throw std::logic_error("flushcoord::sim: task_handle used outside the run that made it");
   }
   touch(object_class::task, id, false);
-  return tasks_[id]->finished;
+  const detail::task* t = entries_[id].rec;
+  return t == nullptr || t->finished;
 }
 
 void simulator::sleep_for(std::chrono::nanoseconds d, const std::stop_token* stop) {
@@ -308,8 +306,11 @@ void simulator::stop_unstarted_streams() {
   if (aborting_) return abort_tick(me, false);
   touch(object_class::global, 0, true);
   streams_stopped_ = true;
-  for (std::size_t i = 0; i < task_count_; ++i) {
-    detail::task& t = *tasks_[i];
+  // Only live tasks can be unstarted (a task starts before it finishes):
+  // visit the records in use, not every id of the run.
+  for (const auto& r : records_) {
+    detail::task& t = *r;
+    if (t.id >= task_count_ || entries_[t.id].rec != &t) continue;  // free record
     if (!t.started && t.kind == task_kind::stream) t.dropped = true;
   }
 }

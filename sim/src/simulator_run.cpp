@@ -19,6 +19,7 @@ thread_local simulator* active_simulator = nullptr;
 
 bool timer_valid(const detail::timer& e) noexcept {
   const detail::task& t = *e.owner;
+  if (t.id != e.owner_id) return false;  // the record was recycled for a later task
   const bool timed = t.waiting == detail::wait_kind::sleep ||
                      t.waiting == detail::wait_kind::condvar_timed;
   return timed && t.wait_cookie == e.cookie;
@@ -74,6 +75,9 @@ run_result simulator::run_closure(std::unique_ptr<detail::closure> main_fn) {
 void simulator::begin_run() {
   ++run_number_;
   task_count_ = 0;
+  entries_.clear();
+  free_records_.clear();
+  for (auto it = records_.rbegin(); it != records_.rend(); ++it) free_records_.push_back(it->get());
   live_ = 0;
   runnable_.clear();
   mutexes_.clear();
@@ -110,7 +114,7 @@ void simulator::scheduler_loop() {
 detail::task* simulator::pick_from_scheduler() {
   if (!runnable_.empty()) {
     const task_id id = choose(no_task);
-    return id == no_task ? nullptr : tasks_[id].get();
+    return id == no_task ? nullptr : entries_[id].rec;
   }
   if (fire_timers()) return nullptr;
   fail(failure_class::deadlock,
@@ -128,11 +132,11 @@ task_id simulator::choose(task_id current) {
     end_step(no_task);
     next_ops_.clear();
     for (const task_id id : runnable_) {
-      const detail::task& t = *tasks_[id];
+      const detail::task& t = *entries_[id].rec;
       next_op op{t.next_kind, t.next_object, t.next_object2, false};
       if (op.kind == event_kind::lock) {
-        const detail::task* owner = mutexes_[op.object - 1].owner;
-        op.blocks = owner != nullptr && owner != &t;
+        const task_id owner = mutexes_[op.object - 1].owner;
+        op.blocks = owner != no_task && owner != t.id;
       }
       next_ops_.push_back(op);
     }
@@ -171,7 +175,7 @@ bool simulator::fire_timers() {
   }
   now_ = std::max(now_, deadline);
   event_hash_.add(static_cast<std::uint64_t>(now_.count()));
-  emit(event_kind::timer, timers_.front().owner->id, 0);
+  emit(event_kind::timer, timers_.front().owner_id, 0);
   while (!timers_.empty() && timers_.front().deadline <= now_) {
     const detail::timer due = timers_.front();
     std::pop_heap(timers_.begin(), timers_.end(), detail::timer_later);
@@ -199,8 +203,8 @@ void simulator::abort_all() {
   std::size_t i = task_count_;
   while (i > 0) {
     --i;
-    detail::task& t = *tasks_[i];
-    if (t.finished) continue;
+    if (entries_[i].rec == nullptr || entries_[i].rec->finished) continue;
+    detail::task& t = *entries_[i].rec;
     const std::size_t before = task_count_;
     resume(t);
     if (task_count_ != before) i = task_count_;
@@ -211,7 +215,8 @@ void simulator::abort_all() {
 // can still run) and opens the next one, run by `next` when already known.
 void simulator::end_step(task_id next) {
   if (stepper_ != no_task) {
-    const bool still = tasks_[stepper_]->runnable && !tasks_[stepper_]->finished;
+    const detail::task* t = entries_[stepper_].rec;
+    const bool still = t != nullptr && t->runnable && !t->finished;
     accesses_.push_back(access{stepper_, access_step_, object_class::step_end, false, still ? 1u : 0u});
   }
   ++access_step_;
@@ -245,7 +250,9 @@ void simulator::fail(failure_class what, std::string message) {
 
 task_info simulator::task(task_id id) const {
   if (id >= task_count_) throw std::out_of_range("simulator::task: no such task in this run");
-  const detail::task& t = *tasks_[id];
+  const task_entry& e = entries_[id];
+  if (e.rec == nullptr) return task_info{id, e.name, e.kind, e.started, true, e.dropped};
+  const detail::task& t = *e.rec;
   return task_info{t.id, t.name, t.kind, t.started, t.finished, t.dropped};
 }
 
@@ -255,7 +262,7 @@ task_id simulator::current_task() const noexcept {
 
 std::string simulator::task_label(task_id id) const {
   if (id >= task_count_) return fmt::format("task#{}", id);
-  return fmt::format("{}#{}", tasks_[id]->name, id);
+  return fmt::format("{}#{}", entries_[id].name, id);
 }
 
 }  // namespace flushcoord::sim

@@ -67,9 +67,17 @@ void task::reset(task_id new_id, const char* new_name, task_kind new_kind,
 
 detail::task& simulator::new_task(task_kind kind, const char* name,
                                   std::unique_ptr<detail::closure> fn) {
-  if (task_count_ == tasks_.size()) tasks_.push_back(std::make_unique<detail::task>());
-  detail::task& t = *tasks_[task_count_];
+  if (free_records_.empty()) {
+    records_.push_back(std::make_unique<detail::task>());
+    // Room for every record to be free at once: releasing one (when a task
+    // finishes) never allocates.
+    if (free_records_.capacity() < records_.size()) free_records_.reserve(2 * records_.size());
+    free_records_.push_back(records_.back().get());
+  }
+  detail::task& t = *free_records_.back();
+  free_records_.pop_back();
   t.reset(static_cast<task_id>(task_count_), name, kind, std::move(fn));
+  entries_.push_back(task_entry{&t, name, kind});
   ++task_count_;
   ++live_;
   touch(object_class::spawn, 0, true);
@@ -105,6 +113,14 @@ void simulator::run_current_task() noexcept {
   t.fn.reset();
   t.in_closure_dtor = false;
   finish_task(t);
+}
+
+void simulator::release_record(detail::task& t) noexcept {
+  task_entry& e = entries_[t.id];
+  e.started = t.started;
+  e.dropped = t.dropped;
+  e.rec = nullptr;
+  free_records_.push_back(&t);
 }
 
 void simulator::finish_task(detail::task& t) noexcept {

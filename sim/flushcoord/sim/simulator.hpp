@@ -182,7 +182,17 @@ class simulator {
   void wake(detail::task& t, std::uint32_t object);
   void wake_all(detail::waiter_queue& q, std::uint32_t object);
   void abort_tick(detail::task& me, bool may_throw);
-  void emit(event_kind k, task_id t, std::uint32_t object);
+  /// Hashes the event (always) and hands it to the event log and observers
+  /// (when there are any, out of line). One word per event keeps hashing
+  /// cheap; ids beyond 2^28 alias, which a fingerprint tolerates.
+  void emit(event_kind k, task_id t, std::uint32_t object) {
+    constexpr std::uint64_t mask28 = (1u << 28) - 1;
+    event_hash_.add((static_cast<std::uint64_t>(k) << 56) | ((t & mask28) << 28) |
+                    (object & mask28));
+    if (cfg_.record_events || !observers_.empty()) [[unlikely]]
+      publish(k, t, object);
+  }
+  void publish(event_kind k, task_id t, std::uint32_t object);
   /// Logs an access of the running step (no-op unless record_accesses).
   void touch(object_class cls, std::uint32_t id, bool write) const {
     if (cfg_.record_accesses) log_access(cls, id, write);
@@ -226,8 +236,23 @@ class simulator {
 
   // Per-run state; begin_run() resets it, keeping capacities.
   std::uint64_t run_number_ = 0;
-  std::vector<std::unique_ptr<detail::task>> tasks_;  // [0, task_count_) in use
+  /// What outlives a task's record: one small entry per task id, for the
+  /// whole run. `rec` is the live record, nullptr once the task finished
+  /// (its record, closure and stack are then recycled: a long run keeps
+  /// records for the live tasks only). Ids are never reused.
+  struct task_entry {
+    detail::task* rec = nullptr;
+    const char* name = "";
+    task_kind kind = task_kind::stream;
+    bool started = false;  // valid once rec == nullptr
+    bool dropped = false;  // valid once rec == nullptr
+  };
+  std::vector<task_entry> entries_;                     // [id], task_count_ of them
+  std::vector<std::unique_ptr<detail::task>> records_;  // every record made
+  std::vector<detail::task*> free_records_;             // records not in use
   std::size_t task_count_ = 0;
+  /// Releases a finished task's record (resume(), after its fiber ended).
+  void release_record(detail::task& t) noexcept;
   std::size_t live_ = 0;
   std::vector<task_id> runnable_;  // sorted by id: the order strategies see
   std::vector<detail::mutex_state> mutexes_;      // [id - 1]

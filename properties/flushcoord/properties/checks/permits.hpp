@@ -6,15 +6,17 @@
 // (or shut_down_unfinalized) and happen once.
 #pragma once
 
-#include <set>
+#include <cstdint>
 
 #include "flushcoord/properties/facts.hpp"
+#include "flushcoord/properties/seq_table.hpp"
 
 namespace flushcoord::properties {
 
 class permits_check final : public checker {
  public:
-  explicit permits_check(const run_facts& run) : max_(run.max_pending) {}
+  explicit permits_check(const run_facts& run)
+      : max_(run.max_pending), flags_(seq_limit(run.flushes_planned), run.flushes_planned) {}
   std::string_view name() const override { return "permits"; }
 
   void observe(const fact& f, const violation_sink& fail) override {
@@ -36,7 +38,7 @@ class permits_check final : public checker {
         break;
       case event_kind::finalize_end:
       case event_kind::shut_down_unfinalized:
-        resolved_.insert(e.seq);
+        flags_[e.seq] |= resolved_bit;
         break;
       default:
         break;
@@ -53,16 +55,20 @@ class permits_check final : public checker {
 
  private:
   void flush_permit_released(std::uint64_t seq, const violation_sink& fail) {
-    if (!resolved_.contains(seq))
+    std::uint8_t& f = flags_[seq];
+    if ((f & resolved_bit) == 0)
       fail(name(), "permit of flush " + std::to_string(seq) + " released before its finalize");
-    if (!released_.insert(seq).second)
+    if ((f & released_bit) != 0)
       fail(name(), "permit of flush " + std::to_string(seq) + " released twice");
+    f |= released_bit;
   }
 
   std::size_t max_;
   std::size_t held_ = 0;
-  std::set<std::uint64_t> resolved_;
-  std::set<std::uint64_t> released_;
+  // Per flush: resolved (finalize_end or shut_down_unfinalized seen), and
+  // permit released.
+  static constexpr std::uint8_t resolved_bit = 1, released_bit = 2;
+  seq_table<std::uint8_t> flags_;
 };
 
 }  // namespace flushcoord::properties

@@ -6,15 +6,17 @@
 // coordinator tasks the simulator still sees alive) and on every later fact.
 #pragma once
 
-#include <set>
+#include <cstdint>
 
 #include "flushcoord/properties/facts.hpp"
+#include "flushcoord/properties/seq_table.hpp"
 
 namespace flushcoord::properties {
 
 class shutdown_check final : public checker {
  public:
-  explicit shutdown_check(const run_facts& run) : max_(run.max_pending), available_(run.max_pending) {}
+  explicit shutdown_check(const run_facts& run)
+      : max_(run.max_pending), available_(run.max_pending), unresolved_(seq_limit(run.flushes_planned), run.flushes_planned) {}
   std::string_view name() const override { return "shutdown"; }
 
   void observe(const fact& f, const violation_sink& fail) override {
@@ -45,8 +47,19 @@ class shutdown_check final : public checker {
       case event_kind::rotated: pending_ = e.count; --free_held_; break;
       case event_kind::flush_finished: pending_ = e.count; break;
       case event_kind::submitted:
-      case event_kind::stream_spawned: unresolved_.insert(e.seq); break;
-      case event_kind::ticket_resolved: unresolved_.erase(e.seq); break;
+      case event_kind::stream_spawned: {
+        std::uint8_t& u = unresolved_[e.seq];
+        if (!u) ++unresolved_count_;
+        u = 1;
+        if (e.seq < lowest_unresolved_) lowest_unresolved_ = e.seq;
+        break;
+      }
+      case event_kind::ticket_resolved:
+        if (unresolved_.get(e.seq)) {
+          unresolved_[e.seq] = 0;
+          --unresolved_count_;
+        }
+        break;
       default: break;
     }
   }
@@ -57,9 +70,12 @@ class shutdown_check final : public checker {
     const std::string who = "shutdown #" + std::to_string(f.a);
     if (f.b != 0) fail(name(), who + " returned while " + std::to_string(f.b) + " coordinator tasks were still alive");
     if (pending_ != 0) fail(name(), who + " returned with " + std::to_string(pending_) + " flushes pending");
-    if (!unresolved_.empty())
-      fail(name(), who + " returned with the ticket of flush " + std::to_string(*unresolved_.begin()) +
+    if (unresolved_count_ != 0) {
+      // Every seq below lowest_unresolved_ is resolved: scan from there.
+      lowest_unresolved_ = unresolved_.find_first(lowest_unresolved_, [](std::uint8_t u) { return u != 0; }, no_seq);
+      fail(name(), who + " returned with the ticket of flush " + std::to_string(lowest_unresolved_) +
                        " unresolved");
+    }
     if (available_ + free_held_ != max_)
       fail(name(), who + " returned with " + std::to_string(max_ - available_ - free_held_) +
                        " flush permits not given back");
@@ -84,7 +100,11 @@ class shutdown_check final : public checker {
   std::size_t available_;
   std::int64_t free_held_ = 0;
   std::size_t pending_ = 0;
-  std::set<std::uint64_t> unresolved_;
+  // The set of flushes whose ticket is not resolved yet, as a per-seq flag
+  // and a count; no seq below lowest_unresolved_ is in it.
+  seq_table<std::uint8_t> unresolved_;
+  std::uint64_t unresolved_count_ = 0;
+  std::uint64_t lowest_unresolved_ = no_seq;
   std::uint64_t calls_ = 0;
   std::uint64_t returns_ = 0;
   bool returned_ = false;

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <utility>
 
 #include "flushcoord/runtime_policy.hpp"
@@ -14,11 +16,66 @@
 
 namespace flushcoord::sim::detail {
 
+/// Recycles closure blocks by size class (16-byte classes up to 256 bytes),
+/// per thread: a spawn then costs a pop from a free list instead of a
+/// malloc/free pair. Blocks go back to the heap when the thread exits.
+/// Under AddressSanitizer closures use the heap directly, so use-after-free
+/// stays detectable.
+struct closure_pool {
+  static constexpr std::size_t granule = 16;
+  static constexpr std::size_t classes = 16;  // blocks of 16 .. 256 bytes
+  void* free[classes] = {};
+  ~closure_pool() {
+    for (void*& head : free)
+      while (head != nullptr) {
+        void* next = *static_cast<void**>(head);
+        ::operator delete(head);
+        head = next;
+      }
+  }
+  static closure_pool& local() noexcept {
+    static thread_local closure_pool pool;
+    return pool;
+  }
+  static std::size_t class_of(std::size_t n) noexcept { return (n + granule - 1) / granule - 1; }
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FLUSHCOORD_SIM_POOL_CLOSURES 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLUSHCOORD_SIM_POOL_CLOSURES 0
+#endif
+#endif
+#ifndef FLUSHCOORD_SIM_POOL_CLOSURES
+#define FLUSHCOORD_SIM_POOL_CLOSURES 1
+#endif
+
 /// A type-erased, move-only void() function (std::move_only_function is
-/// C++23). One heap allocation per spawn, none per scheduling point.
+/// C++23). One pooled block per spawn, none per scheduling point.
 struct closure {
   virtual void call() = 0;
   virtual ~closure() = default;
+
+#if FLUSHCOORD_SIM_POOL_CLOSURES
+  static void* operator new(std::size_t n) {
+    if (n > closure_pool::granule * closure_pool::classes) return ::operator new(n);
+    closure_pool& pool = closure_pool::local();
+    const std::size_t c = closure_pool::class_of(n);
+    if (void* p = pool.free[c]) {
+      pool.free[c] = *static_cast<void**>(p);
+      return p;
+    }
+    return ::operator new((c + 1) * closure_pool::granule);
+  }
+  static void operator delete(void* p, std::size_t n) noexcept {
+    if (n > closure_pool::granule * closure_pool::classes) return ::operator delete(p);
+    closure_pool& pool = closure_pool::local();
+    const std::size_t c = closure_pool::class_of(n);
+    *static_cast<void**>(p) = pool.free[c];
+    pool.free[c] = p;
+  }
+#endif
 };
 
 template <class F>
@@ -58,8 +115,9 @@ struct waiter_queue {
   bool remove(task* t) noexcept;
 };
 
-/// One task. Records are reused across runs (reset()), so their addresses
-/// are not stable identities: everything observable uses `id`.
+/// One task. Records are reused across runs and, within a run, once their
+/// task has finished (reset()), so their addresses are not stable
+/// identities: everything observable uses `id`.
 struct task {
   task_id id = no_task;
   const char* name = "";
@@ -97,9 +155,10 @@ struct task {
              std::unique_ptr<closure> new_fn) noexcept;
 };
 
-/// A mutex's state, owned by the simulator and indexed by its id.
+/// A mutex's state, owned by the simulator and indexed by its id. The owner
+/// is a task id, not a record: records are recycled once a task finishes.
 struct mutex_state {
-  task* owner = nullptr;
+  task_id owner = no_task;
   waiter_queue waiters;
 };
 
@@ -110,12 +169,14 @@ struct condvar_state {
 
 /// A pending deadline. Ordered by (deadline, seq): seq is the order of
 /// registration, so simultaneous deadlines fire in a deterministic order.
-/// Valid only while the task still waits with the same cookie.
+/// Valid only while the record still belongs to task `owner_id` (records are
+/// recycled) and that task still waits with the same cookie.
 struct timer {
   std::chrono::nanoseconds deadline{0};
   std::uint64_t seq = 0;
   task* owner = nullptr;
   std::uint64_t cookie = 0;
+  task_id owner_id = no_task;
 };
 
 /// Heap order for timers: std::*_heap with this comparator keeps the
