@@ -90,6 +90,12 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
   if (opts.allow_runtime_stop && r.chance(1, 8))
     s.runtime_stop_at_ns = static_cast<std::int64_t>(r.below(horizon));
   s.close_early = r.chance(1, 8);
+  // Drawn last, so every field above is what it was before liveness joined
+  // the campaign. The bound is loose on purpose: the slowest thing left once
+  // the writer is done is a hung stream (3 x an 8 ms timeout + 3 ms), which
+  // shutdown waits for. Liveness here catches wedges that timers would hide
+  // from the deadlock detector until the time budget, not slowness.
+  if (r.chance(1, 4)) s.liveness_bound_ns = 60 * ms;
   return s;
 }
 
