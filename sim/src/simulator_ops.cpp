@@ -141,7 +141,14 @@ void simulator::mutex_lock(detail::object_ref& ref) {
   const object_id id = mutex_id(ref);
   if (!aborting_) point(me, event_kind::lock, id);
   if (!aborting_) return relock(me, id);
-  abort_tick(me, false);
+  // The run is being abandoned: nobody waits any more, so a lock cannot be
+  // granted fairly. Throw sim::aborted where the task can unwind; only a
+  // task already unwinding (or destroying its closure) goes on without the
+  // mutex. Going on without it anywhere else let a task change state that
+  // another task, suspended inside its critical section, still pointed
+  // into (a use-after-free that ASan found once stream tasks began to
+  // publish flushes themselves).
+  abort_tick(me, true);
   if (mutexes_[id - 1].owner == no_task) mutexes_[id - 1].owner = me.id;
 }
 
