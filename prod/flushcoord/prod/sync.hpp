@@ -196,7 +196,9 @@ class mutex {
   bool defer_wake(std::atomic<std::uint32_t>& word, int count) noexcept {
     for (int i = 0; i < deferred_count_; ++i) {
       if (deferred_[i].word == &word) {
-        deferred_[i].count = std::max(deferred_[i].count, count);
+        // Two notify_one calls must wake two sleepers: add, saturating.
+        const int room = std::numeric_limits<int>::max() - deferred_[i].count;
+        deferred_[i].count += std::min(count, room);
         return true;
       }
     }
