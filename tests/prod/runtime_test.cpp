@@ -6,6 +6,7 @@
 // a sleep being "long enough" for correctness.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -314,6 +315,74 @@ TEST_CASE("condvar wait wakes on notify_one") {
     cv.notify_one();
   }
   REQUIRE(join_within(h, 30s));
+}
+
+TEST_CASE("two notify_one calls in one critical section wake two sleepers") {
+  // The prod condvar defers a notify made under the waiters' mutex until the
+  // unlock; two of them must still wake two threads, not one.
+  runtime rt(flushcoord::prod::runtime_options{2});
+  flushcoord::prod::mutex m;
+  flushcoord::prod::condvar cv;
+  int waiting = 0, tokens = 0;  // guarded by m
+  std::vector<flushcoord::prod::task_handle> waiters;
+  for (int i = 0; i < 2; ++i) {
+    waiters.push_back(rt.spawn(task_kind::finalizer, "waiter", [&] {
+      flushcoord::lock_guard<flushcoord::prod::mutex> hold(m);
+      ++waiting;
+      while (tokens == 0) cv.wait(m);
+      --tokens;
+    }));
+  }
+  for (;;) {
+    flushcoord::lock_guard<flushcoord::prod::mutex> hold(m);
+    if (waiting == 2) break;
+  }
+  // Give both time to reach the kernel: only then is a lost wake-up lost
+  // for good (a waiter still in user space sees the counter move anyway).
+  std::this_thread::sleep_for(50ms);
+  {
+    flushcoord::lock_guard<flushcoord::prod::mutex> hold(m);
+    tokens = 2;
+    cv.notify_one();
+    cv.notify_one();
+  }
+  for (auto& h : waiters) CHECK(join_within(h, 30s));
+  if (!std::all_of(waiters.begin(), waiters.end(), [](auto& h) { return h.done(); })) {
+    flushcoord::lock_guard<flushcoord::prod::mutex> hold(m);
+    tokens = 2;
+    cv.notify_all();  // let the test end
+  }
+}
+
+TEST_CASE("every queued stream starts while the others block") {
+  // N blocking streams on N pool threads must all be running at once. A pool
+  // thread that finds work while searching must not strand a second job
+  // queued behind it (posts made during a search wake nobody).
+  constexpr int threads = 8;
+  for (int round = 0; round < 300; ++round) {
+    runtime rt(flushcoord::prod::runtime_options{threads});
+    std::mutex m;
+    std::condition_variable cv;
+    int started = 0, gave_up = 0;
+    // The thread that ran this is searching for the next job right after:
+    // the posts below land during its search.
+    rt.spawn(task_kind::stream, "warm-up", [] {}).join();
+    std::vector<flushcoord::prod::task_handle> streams;
+    for (int i = 0; i < threads; ++i) {
+      streams.push_back(rt.spawn(task_kind::stream, "barrier", [&] {
+        std::unique_lock<std::mutex> hold(m);
+        ++started;
+        cv.notify_all();
+        // A stranded stream only starts once the others give up and free
+        // their threads: that is the failure this counts.
+        if (!cv.wait_for(hold, 10s, [&] { return started == threads; })) ++gave_up;
+      }));
+    }
+    for (auto& h : streams) REQUIRE(join_within(h, 60s));
+    std::lock_guard<std::mutex> hold(m);
+    INFO("round " << round);
+    REQUIRE(gave_up == 0);
+  }
 }
 
 TEST_CASE("destroying the runtime destroys queued unstarted streams exactly once") {

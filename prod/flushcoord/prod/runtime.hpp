@@ -7,15 +7,18 @@
 // ---------------------------------------------------------------------------
 // What runs where
 // ---------------------------------------------------------------------------
-//   task_kind::stream     posted to a boost::asio::thread_pool the runtime
-//                         owns (runtime_options::stream_threads threads), or
-//                         to an executor the caller passed in.
+//   task_kind::stream     posted to the runtime's own pool, an Asio
+//                         io_context run by runtime_options::stream_threads
+//                         threads (stream_pool.hpp), or to an executor the
+//                         caller passed in.
 //   task_kind::finalizer  a dedicated std::jthread each, because a finalizer
 //                         blocks for long periods and must not hold a pool
 //                         thread. Always run, even while the runtime stops.
 //
-// Nothing polls: idle pool threads and idle finalizers block in a condition
-// variable, so an idle runtime uses no CPU.
+// Nothing polls for long: one pool thread watches the queue for a few
+// microseconds after its last stream (so the next one starts without a
+// wake-up), then every idle pool thread and idle finalizer blocks in a
+// condition variable, so an idle runtime uses no CPU.
 //
 // ---------------------------------------------------------------------------
 // Lifetime
@@ -80,8 +83,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 
+#include <flushcoord/prod/stream_pool.hpp>
 #include <flushcoord/prod/sync.hpp>
 #include <flushcoord/prod/task.hpp>
 #include <flushcoord/runtime_policy.hpp>
@@ -92,6 +95,9 @@ struct runtime_options {
   /// Threads of the owned stream pool. 0 means
   /// std::thread::hardware_concurrency(), and at least 2.
   std::size_t stream_threads = 0;
+  /// How long one idle pool thread keeps looking for the next stream before
+  /// it sleeps, in pause instructions (stream_pool.hpp); 0: never look.
+  unsigned stream_search_spins = 2000;
 };
 
 class runtime {
@@ -102,8 +108,7 @@ class runtime {
 
   /// Starts an owned pool of `options.stream_threads` threads.
   explicit runtime(runtime_options options = {})
-      : pool_(std::in_place, pool_size(options.stream_threads)),
-        streams_(pool_->get_executor()) {
+      : pool_(std::in_place, pool_size(options.stream_threads), options.stream_search_spins) {
     (void)detail::clock_epoch();
   }
 
@@ -189,7 +194,10 @@ class runtime {
   void post_stream(Job work) {
     std::lock_guard<std::mutex> hold(m_);
     if (!stopping_) {
-      boost::asio::post(streams_, std::move(work));
+      if (pool_)
+        pool_->post(std::move(work));
+      else
+        boost::asio::post(streams_, std::move(work));
       return;
     }
     std::jthread reaper([refused = std::move(work)]() mutable {
@@ -229,7 +237,7 @@ class runtime {
 
   /// Closes intake and stops the owned pool in one critical section, so a
   /// task that sees its spawn refused knows no queued stream will start.
-  /// thread_pool::stop() does not block: running streams finish later.
+  /// stream_pool::stop() does not block: running streams finish later.
   void close_intake() {
     std::lock_guard<std::mutex> hold(m_);
     stopping_ = true;
@@ -275,8 +283,8 @@ class runtime {
       std::make_shared<detail::task_counter>();
   std::shared_ptr<detail::task_counter> finalizers_running_ =
       std::make_shared<detail::task_counter>();
-  std::optional<boost::asio::thread_pool> pool_;
-  boost::asio::any_io_executor streams_;
+  std::optional<detail::stream_pool> pool_;
+  boost::asio::any_io_executor streams_;  // a caller's executor, if no pool_
 
   mutable std::mutex m_;    // guards stopping_ and finalizers_
   bool stopping_ = false;   // intake closed by the destructor
