@@ -95,7 +95,7 @@ class coordinator {
       }
       return *this;
     }
-    ~permit() { give_back(); }
+    ~permit() { detail::in_destructor([&] { give_back(); }); }
     bool valid() const { return s_ != nullptr; }
 
    private:
@@ -130,7 +130,7 @@ class coordinator {
       }
       return *this;
     }
-    ~rotated_flush() { abandon(); }
+    ~rotated_flush() { detail::in_destructor([&] { abandon(); }); }
 
     bool valid() const { return s_ != nullptr; }
     std::uint64_t seq() const { return seq_; }
@@ -187,10 +187,12 @@ class coordinator {
   /// Non-blocking: closes intake like close() and returns. Work in flight
   /// finishes on the runtime; tasks keep the shared state alive (§2.4).
   ~coordinator() {
-    if (FLUSHCOORD_MUTANT(close_blocks))
-      shutdown();
-    else
-      close();
+    detail::in_destructor([&] {
+      if (FLUSHCOORD_MUTANT(close_blocks))
+        shutdown();
+      else
+        close();
+    });
   }
 
   // ---- permits ----------------------------------------------------------------
@@ -233,10 +235,12 @@ class coordinator {
     permit taken = std::move(p);
     lock_guard lk(s_->m);
     if (auto refused = refuse_if_closed()) return *refused;
+    // The window first: if it cannot grow, nothing has changed yet (and the
+    // permit goes back). window[i] must stay sequence next_finalize + i.
+    s_->window.push_back(typename st::slot{st::phase::held, rec, {}, {}, {}, {}});
     taken.s_.reset();  // the permit now belongs to the flush
     const std::uint64_t seq = s_->next_seq++;
     ++s_->pending;
-    s_->window.push_back(typename st::slot{st::phase::held, rec, {}, {}, {}, {}});
     s_->emit(event_kind::rotated, seq, s_->pending);
     return rotated_flush(s_, std::move(rec), seq);
   }

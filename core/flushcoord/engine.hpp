@@ -18,7 +18,8 @@
 //        once, never under a coordinator lock (it may take the engine's own
 //        locks). It runs on the finalizer task, or on the stream task that
 //        delivered the next result in order (that task then publishes every
-//        flush ready after it: one hand-off fewer per flush) — never on a
+//        flush ready after it: one hand-off fewer per flush; with streams
+//        on a caller's executor, that executor's thread) — never on a
 //        caller's thread inside acquire, rotate, submit or a rotated_flush's
 //        destructor, which may hold the engine's flush lock. Successive
 //        calls may come from different threads; each happens-before the
@@ -31,7 +32,8 @@
 //
 // Optional: e.on_event(const coordinator_event&) — called under the
 // coordinator's lock at each state change, for tests and metrics. It must
-// not call back into the coordinator. See events.hpp.
+// not call back into the coordinator, and must not throw: it is called from
+// a noexcept context, so an exception terminates. See events.hpp.
 #pragma once
 
 #include <concepts>

@@ -132,6 +132,8 @@ class lock_guard {
     held_ = true;
   }
   Mutex& mutex() const { return *m_; }
+  /// False between unlock() and a lock() that returned.
+  bool owns_lock() const { return held_; }
 
  private:
   Mutex* m_;

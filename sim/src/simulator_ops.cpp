@@ -141,15 +141,20 @@ void simulator::mutex_lock(detail::object_ref& ref) {
   const object_id id = mutex_id(ref);
   if (!aborting_) point(me, event_kind::lock, id);
   if (!aborting_) return relock(me, id);
-  // The run is being abandoned: nobody waits any more, so a lock cannot be
-  // granted fairly. Throw sim::aborted where the task can unwind; only a
-  // task already unwinding (or destroying its closure) goes on without the
-  // mutex. Going on without it anywhere else let a task change state that
-  // another task, suspended inside its critical section, still pointed
-  // into (a use-after-free that ASan found once stream tasks began to
-  // publish flushes themselves).
+  // The run is being abandoned: nobody waits any more. A free mutex is
+  // simply taken (destructors lock on their way out, and must not throw).
+  // One that another task holds cannot be waited for: throw sim::aborted
+  // where the task can unwind. Going on without it let a task change state
+  // that the owner, suspended inside its critical section, still pointed
+  // into (a use-after-free ASan found once stream tasks began to publish
+  // flushes themselves). Only a task that cannot throw goes on without it.
+  detail::mutex_state& st = mutexes_[id - 1];
+  if (st.owner == no_task) {
+    abort_tick(me, false);
+    st.owner = me.id;
+    return;
+  }
   abort_tick(me, true);
-  if (mutexes_[id - 1].owner == no_task) mutexes_[id - 1].owner = me.id;
 }
 
 // Takes mutex `mid`, blocking while another task holds it. Not a scheduling

@@ -84,17 +84,32 @@ class finalizer {
   ///
   /// Only stream tasks call this: the writer's paths (submit, abandon) may
   /// hold the engine's flush lock, which finalize takes (SPEC §4).
+  ///
+  /// Engine callbacks' exceptions are caught in publish(). What else can
+  /// throw here is an allocation failure while a flush is resolved, or the
+  /// simulator abandoning a failed run; the token is handed back either way
+  /// (on the finalizer task's thread the same failure terminates, and so it
+  /// does on the prod runtime's own pool threads).
   void finalize_ready_inline(lock_guard<typename R::mutex>& lk) {
     if (s_->finalizing || !front_is_ready()) return;
     s_->finalizing = true;
-    while (front_is_ready()) finalize_front(lk);
-    s_->finalizing = false;
-    // The finalizer may have deferred to us while intake closed: it decides
-    // whether to exit. Deadlines it tracks itself (wait_until).
-    if (s_->life != lifecycle::open) s_->finalizer_cv.notify_all();
+    try {
+      while (front_is_ready()) finalize_front(lk);
+    } catch (...) {
+      if (lk.owns_lock()) hand_back_token();
+      throw;
+    }
+    hand_back_token();
   }
 
  private:
+  /// Requires m held. The finalizer may have deferred to us while intake
+  /// closed: it decides whether to exit. Deadlines it tracks itself.
+  void hand_back_token() {
+    s_->finalizing = false;
+    if (s_->life != lifecycle::open) s_->finalizer_cv.notify_all();
+  }
+
   bool front_is_ready() const {
     return !s_->window.empty() && s_->window.front().ph == st::phase::ready;
   }

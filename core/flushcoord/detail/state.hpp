@@ -45,6 +45,18 @@ struct flush_record {
   std::stop_source stop;
 };
 
+/// Runs `f` for a destructor, which must not throw. On a real runtime
+/// nothing these destructors do throws (locks do not, events are noexcept);
+/// a simulated runtime throws sim::aborted from a lock it cannot grant while
+/// it abandons a failed run, and then the run is over anyway.
+template <class F>
+void in_destructor(F&& f) noexcept {
+  try {
+    f();
+  } catch (...) {
+  }
+}
+
 /// A stream task that has been spawned and has not yet returned.
 struct running_stream {
   std::uint64_t seq;
@@ -123,8 +135,11 @@ struct state : ticket_sync<R> {
 
   // ---- helpers; all require m held -------------------------------------
 
+  /// noexcept: an event is reported in the middle of a state change under
+  /// the lock; an exception escaping on_event would leave the coordinator
+  /// half-changed, so it terminates instead (engine.hpp).
   void emit(event_kind kind, std::uint64_t seq = no_seq, std::uint64_t count = 0,
-            bool ok = true) {
+            bool ok = true) noexcept {
     if constexpr (requires { engine_.on_event(coordinator_event{}); })
       engine_.on_event(coordinator_event{kind, seq, count, ok});
   }

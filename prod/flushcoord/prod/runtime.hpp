@@ -10,7 +10,11 @@
 //   task_kind::stream     posted to the runtime's own pool, an Asio
 //                         io_context run by runtime_options::stream_threads
 //                         threads (stream_pool.hpp), or to an executor the
-//                         caller passed in.
+//                         caller passed in. A stream task may also publish
+//                         (run the engine's finalize, which takes the
+//                         engine's flush lock): a caller's executor must not
+//                         be one whose threads hold that lock while they
+//                         wait for other work on the same executor.
 //   task_kind::finalizer  a dedicated std::jthread each, because a finalizer
 //                         blocks for long periods and must not hold a pool
 //                         thread. Always run, even while the runtime stops.

@@ -47,8 +47,14 @@ class stream_pool {
   /// (every post wakes a parked thread, as thread_pool does).
   stream_pool(std::size_t threads, unsigned search_spins)
       : ctx_(static_cast<int>(threads)), search_spins_(search_spins) {
-    threads_.reserve(threads);
-    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+    try {
+      threads_.reserve(threads);
+      for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+    } catch (...) {  // threads already started must not outlive a failed constructor
+      stop();
+      join();
+      throw;
+    }
   }
 
   stream_pool(const stream_pool&) = delete;
@@ -63,10 +69,17 @@ class stream_pool {
   template <class Job>
   void post(Job job) {
     queued_.fetch_add(1, std::memory_order_seq_cst);
-    boost::asio::post(ctx_, [this, job = std::move(job)]() mutable {
+    try {
+      boost::asio::post(ctx_, [this, job = std::move(job)]() mutable {
+        queued_.fetch_sub(1, std::memory_order_relaxed);
+        job();
+      });
+    } catch (...) {
+      // Nothing was queued: a count left up would keep idle threads from
+      // ever parking (they would spin for a job that does not exist).
       queued_.fetch_sub(1, std::memory_order_relaxed);
-      job();
-    });
+      throw;
+    }
     // Dekker with park(): a parker announces itself, then re-reads queued_.
     if (searching_.load(std::memory_order_seq_cst) == 0 &&
         parked_.load(std::memory_order_seq_cst) != 0)
