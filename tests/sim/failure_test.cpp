@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <flushcoord/coordinator.hpp>
+
 #include "flushcoord/sim/runtime.hpp"
 
 namespace fs = flushcoord::sim;
@@ -278,4 +280,44 @@ TEST_CASE("observers see task starts and ends and live_tasks counts the living")
   CHECK(live_after == 1);  // main itself
   CHECK(checker.starts == 3);
   CHECK(checker.finishes == 3);
+}
+
+namespace {
+struct echo_engine {
+  using rotated_state = int;
+  using outcome = int;
+  using snapshot_id = int;
+  flushcoord::result<int> finalize(std::uint64_t, const int&, int&& o) { return o; }
+  void finalize_failure(std::uint64_t, const int&, const flushcoord::flush_error&) {}
+};
+}  // namespace
+
+TEST_CASE("abandoning a run does not throw out of the coordinator's destructors") {
+  // A task fails the run while the writer is between an unlock and the
+  // destructor of a refused rotate's permit, which locks again. Abandoning
+  // the run must not throw sim::aborted out of that destructor (that is
+  // std::terminate): the simulator takes a free mutex without throwing,
+  // and core destructors never throw. A crash here fails the test binary.
+  int failed = 0;
+  for (std::uint64_t seed = 0; seed < 300; ++seed) {
+    fs::simulator sim(fs::config{.seed = seed});
+    const auto r = sim.run([&] {
+      fs::runtime rt;
+      flushcoord::coordinator<fs::runtime, echo_engine> c(rt, echo_engine{},
+                                                          {.max_pending_flushes = 2});
+      rt.spawn(task_kind::stream, "failer", [&] {
+        sim.fail(fs::failure_class::property, "stop here");
+        rt.yield();
+      });
+      auto p = c.try_acquire_permit();
+      c.close();
+      if (p.ok()) {
+        auto refused = c.rotate(std::move(p).value(), 1);
+        CHECK_FALSE(refused.ok());
+      }
+      c.shutdown();
+    });
+    failed += r.failed ? 1 : 0;
+  }
+  CHECK(failed == 300);  // every run was failed on purpose, and abandoned cleanly
 }
