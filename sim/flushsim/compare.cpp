@@ -13,6 +13,7 @@
 #include "flushcoord/sim/pct.hpp"
 #include "mutant.hpp"
 #include "search_commands.hpp"
+#include "seed_runner.hpp"
 
 namespace flushsim {
 
@@ -28,12 +29,14 @@ std::optional<std::uint64_t> seeds_to_failure(fs::scheduler* strategy, std::uint
     fs::config cfg;
     cfg.seed = seed;
     std::optional<fs::simulator> sim;
+    const fp::scenario sc = fp::generate(seed);
     if (strategy != nullptr) {
+      strategy->expect_steps(expected_steps_for(sc));  // as a campaign run does
       sim.emplace(cfg, *strategy);
     } else {
       sim.emplace(cfg);
     }
-    if (!fp::run_scenario(fp::generate(seed), *sim).ok()) return seed + 1;
+    if (!fp::run_scenario(sc, *sim).ok()) return seed + 1;
   }
   return std::nullopt;
 }
@@ -50,7 +53,7 @@ void add_compare(CLI::App& app, search_args& a) {
 }
 
 int compare_main(const search_args& a) {
-  fs::pct pct1(fs::pct_options{1, 2000}), pct2(fs::pct_options{2, 2000}), pct3(fs::pct_options{3, 2000});
+  fs::pct pct1(fs::pct_options{1}), pct2(fs::pct_options{2}), pct3(fs::pct_options{3});  // k set per run
   fp::explore_options eo;  // the fixed scenario at its defaults
   eo.schedules_max = a.compare_explore_max;
   fmt::print("Seeds to first failure (budget {} seeds; standard generated scenarios) and schedules to first failure "

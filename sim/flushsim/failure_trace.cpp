@@ -33,6 +33,7 @@ fs::trace record_trace(const fp::scenario& sc, std::uint64_t seed, const trace_o
   cfg.record_events = true;
   reseedable_strategy strategy(origin.strategy);
   strategy.set_seed(seed);
+  strategy.expect_steps(expected_steps_for(sc));  // as seed_runner::run does
   fs::simulator sim(cfg, strategy);
   outcome = fp::run_scenario(sc, sim);
   fs::trace t;

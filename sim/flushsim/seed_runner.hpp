@@ -32,6 +32,7 @@ class reseedable_strategy final : public flushcoord::sim::scheduler {
   std::string error() const override { return inner_->error(); }
   std::string end_run() override { return inner_->end_run(); }
   std::optional<double> guarantee() const override { return inner_->guarantee(); }
+  void expect_steps(std::uint64_t steps) override { inner_->expect_steps(steps); }
 
  private:
   std::unique_ptr<flushcoord::sim::scheduler> inner_;
@@ -42,6 +43,9 @@ class reseedable_strategy final : public flushcoord::sim::scheduler {
 /// that the portfolio strategy decides per seed whether swarm mode is on.
 flushcoord::properties::scenario scenario_for(const flushcoord::properties::generator_options& generator,
                                              const std::string& strategy, std::uint64_t seed);
+
+/// PCT's k for a run of `sc` (a function of the scenario alone).
+std::uint64_t expected_steps_for(const flushcoord::properties::scenario& sc);
 
 class seed_runner {
  public:

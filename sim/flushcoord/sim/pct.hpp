@@ -17,7 +17,10 @@
 //
 // Deterministic: all draws come from derive_seed(run seed, stream_pct).
 // k must be fixed up front (not learned from earlier runs), so a seed's
-// schedule does not depend on which seeds the same worker ran before.
+// schedule does not depend on which seeds the same worker ran before. A
+// campaign sets it per run from the scenario (expect_steps), which is a
+// function of the seed: a k far above the run's real length puts most
+// change points after the run has ended.
 #pragma once
 
 #include <cstddef>
@@ -54,6 +57,8 @@ class pct final : public scheduler {
   /// Uses the step number of the last choice point as k; with a run_result
   /// at hand, bound(depth, result.tasks, result.steps) is exact.
   std::optional<double> guarantee() const override;
+  /// Sets k for the following runs (at least 1).
+  void expect_steps(std::uint64_t steps) override { opts_.expected_steps = steps < 1 ? 1 : steps; }
   static double bound(std::uint32_t depth, std::uint64_t n, std::uint64_t k) noexcept;
 
  private:

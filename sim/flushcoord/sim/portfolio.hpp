@@ -39,6 +39,9 @@ class portfolio final : public scheduler {
   std::string error() const override { return active_->error(); }
   std::string end_run() override { return active_->end_run(); }
   std::optional<double> guarantee() const override { return active_->guarantee(); }
+  void expect_steps(std::uint64_t steps) override {
+    for (auto& p : pct_) p.expect_steps(steps);
+  }
   /// The strategy used by the current (or last) run.
   std::string_view active_name() const noexcept { return active_name_; }
 

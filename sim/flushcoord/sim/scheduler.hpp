@@ -92,6 +92,12 @@ class scheduler {
   /// the probability that the run just ended finds a given bug of the
   /// strategy's depth. Empty for strategies without one.
   virtual std::optional<double> guarantee() const { return std::nullopt; }
+
+  /// A hint, set before start_run, of how many scheduling points the next
+  /// run will take; it must be derived from the run's input (its scenario),
+  /// never from earlier runs, so a seed's schedule stays a function of the
+  /// seed. PCT draws its change points within it; others ignore it.
+  virtual void expect_steps(std::uint64_t /*steps*/) {}
 };
 
 }  // namespace flushcoord::sim
