@@ -127,7 +127,7 @@ class stream_pool {
         found = true;
         break;
       }
-      cpu_relax();
+      cpu_relax();  // sync.hpp
     }
     searching_.store(0, std::memory_order_seq_cst);
     // Every post that saw us searching woke nobody, and all of them are in
@@ -156,14 +156,6 @@ class stream_pool {
     if (parked_.load(std::memory_order_seq_cst) == 0) return;
     lock_guard hold(park_m_);
     park_cv_.notify_all();
-  }
-
-  static void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
   }
 
   boost::asio::io_context ctx_;
