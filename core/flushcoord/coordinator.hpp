@@ -415,7 +415,7 @@ class coordinator {
       if (auto refused = refuse_if_closed(); refused && recheck) return *refused;
       if (s_->permits_available > 0) return take_permit();
       if (!deadline) {
-        s_->permit_cv.wait(s_->m);
+        s_->permit_cv.wait_as_caller(*s_->rt, s_->m);
       } else if (!s_->permit_cv.wait_until(s_->m, *deadline) && s_->permits_available == 0 &&
                  s_->life == detail::lifecycle::open) {
         return flush_error::make(errc::permit_timeout, std::nullopt,

@@ -56,6 +56,20 @@
 //                       its own R::mutex held. `name` is a string literal that
 //                       lives forever; the simulator uses it in reports.
 //
+// Optional member of R (used when present, detected with `requires`)
+// ---------------------------------------------------------------------------
+//
+//   rt.wait_or_help(cv, m)
+//                       As cv.wait(m), called only from a caller's thread
+//                       blocked in acquire_permit() or ticket::wait(). The
+//                       runtime may instead release m, run queued tasks on
+//                       the calling thread, re-take m and return: to the
+//                       caller that is a spurious wake-up, and it re-checks
+//                       its condition. This is how a blocked writer does
+//                       useful work instead of sleeping (the prod runtime's
+//                       runtime_options::callers_run_streams). Without the
+//                       member, core calls cv.wait(m).
+//
 // Time is integer nanoseconds in both runtimes: no floating point, no
 // time_point of a real clock in core/.
 //

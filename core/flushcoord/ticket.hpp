@@ -106,7 +106,7 @@ class ticket {
     require_valid("wait");
     if (!sync_) return cell_->get();
     lock_guard lk(sync_->m);
-    while (!cell_->resolved()) sync_->ticket_cv.wait(sync_->m);
+    while (!cell_->resolved()) sync_->ticket_cv.wait_as_caller(*sync_->rt, sync_->m);
     return cell_->get();
   }
 

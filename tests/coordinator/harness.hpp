@@ -265,7 +265,11 @@ struct fixture {
   explicit fixture(std::size_t permits = 4,
                    std::optional<flushcoord::nanoseconds> timeout = {},
                    std::size_t threads = 4)
-      : rt(flushcoord::prod::runtime_options{threads}),
+      : fixture(permits, flushcoord::prod::runtime_options{.stream_threads = threads}, timeout) {}
+
+  fixture(std::size_t permits, flushcoord::prod::runtime_options runtime_opts,
+          std::optional<flushcoord::nanoseconds> timeout = {})
+      : rt(runtime_opts),
         j(std::make_shared<journal>()),
         coord(std::make_unique<coordinator>(rt, test_engine{j}, make_options(permits, timeout))) {}
 

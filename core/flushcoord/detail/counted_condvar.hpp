@@ -24,6 +24,18 @@ class counted_condvar {
     cv_.wait(m);
   }
 
+  /// Requires m held. As wait(), for a caller's thread (not a task of the
+  /// runtime) that blocks in acquire_permit or ticket::wait: the runtime
+  /// may run its queued tasks on this thread meanwhile (runtime_policy.hpp,
+  /// wait_or_help), which the caller sees as a spurious wake-up.
+  void wait_as_caller(R& rt, typename R::mutex& m) {
+    waiting w(waiters_);
+    if constexpr (requires { rt.wait_or_help(cv_, m); })
+      rt.wait_or_help(cv_, m);
+    else
+      cv_.wait(m);
+  }
+
   /// Requires m held. As R::condvar::wait_until.
   bool wait_until(typename R::mutex& m, nanoseconds deadline) {
     waiting w(waiters_);

@@ -101,7 +101,29 @@ struct runtime_options {
   std::size_t stream_threads = 0;
   /// How long one idle pool thread keeps looking for the next stream before
   /// it sleeps, in pause instructions (stream_pool.hpp); 0: never look.
-  unsigned stream_search_spins = 2000;
+  /// It pays only with callers_run_streams off (2000, ~27 µs here, tripled
+  /// flushbench then); with it on, the spinning thread takes the CPU that
+  /// the caller running streams needs (docs/performance.md).
+  unsigned stream_search_spins = 0;
+  /// A caller blocked in acquire_permit() or ticket::wait() runs queued
+  /// streams of the owned pool on its own thread instead of sleeping (as a
+  /// tokio task awaiting a semaphore lets its worker run other tasks). It
+  /// saves a sleep and a cross-CPU wake-up per blocked wait, but the caller
+  /// then returns only once the stream it picked up has returned: turn it
+  /// off if streams are long and the caller's latency matters more than
+  /// throughput. Never used on a caller's executor, nor from the runtime's
+  /// own threads.
+  bool callers_run_streams = true;
+  /// With callers_run_streams: how long a pool thread that just ran a
+  /// stream stays *on call* (stream_pool.hpp) — asleep, but looking at the
+  /// queue by itself when this passes, so a post need not wake it. A
+  /// stream posted by a caller who then does not block waits at most this
+  /// long for a thread, while one that does block runs it at once itself.
+  nanoseconds on_call_timeout = std::chrono::microseconds(100);
+  /// Callers run streams, and posts rely on threads on call, only while
+  /// the streams run lately took at most this long on average: a caller
+  /// must not get stuck in a long flush while its permit is already back.
+  nanoseconds short_stream = std::chrono::microseconds(20);
 };
 
 class runtime {
@@ -112,7 +134,10 @@ class runtime {
 
   /// Starts an owned pool of `options.stream_threads` threads.
   explicit runtime(runtime_options options = {})
-      : pool_(std::in_place, pool_size(options.stream_threads), options.stream_search_spins) {
+      : pool_(std::in_place, pool_size(options.stream_threads), options.stream_search_spins,
+              options.callers_run_streams ? options.on_call_timeout : nanoseconds(0),
+              options.short_stream),
+        callers_run_streams_(options.callers_run_streams) {
     (void)detail::clock_epoch();
   }
 
@@ -131,6 +156,24 @@ class runtime {
     close_intake();
     join_streams();
     join_finalizers();
+  }
+
+  /// The policy's optional wait_or_help (runtime_policy.hpp): as
+  /// cv.wait(m), but a caller's thread runs one queued stream instead of
+  /// sleeping when there is one (runtime_options::callers_run_streams),
+  /// and then returns as a spurious wake-up.
+  void wait_or_help(condvar& cv, mutex& m) {
+    if (!callers_run_streams_ || !pool_ || detail::runs_runtime_tasks() || !pool_->has_queued() ||
+        !pool_->streams_are_short()) {
+      cv.wait(m);
+      return;
+    }
+    m.unlock();
+    {
+      detail::running_runtime_tasks here;  // a stream that blocks here must not help in turn
+      pool_->run_one_queued();
+    }
+    m.lock();
   }
 
   /// Steady time since the process-wide prod epoch (see sync.hpp).
@@ -217,6 +260,7 @@ class runtime {
     finished.clear();  // joins threads whose task already finished
     std::jthread thread([name, work = std::move(work)]() mutable {
       name_this_thread(name);
+      detail::running_runtime_tasks here;
       work();
     });
     std::lock_guard<std::mutex> hold(m_);
@@ -289,6 +333,7 @@ class runtime {
       std::make_shared<detail::task_counter>();
   std::optional<detail::stream_pool> pool_;
   boost::asio::any_io_executor streams_;  // a caller's executor, if no pool_
+  const bool callers_run_streams_ = false;
 
   mutable std::mutex m_;    // guards stopping_ and finalizers_
   bool stopping_ = false;   // intake closed by the destructor

@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -41,12 +42,37 @@
 
 namespace flushcoord::prod::detail {
 
+/// True on a thread that is running the runtime's tasks: a pool thread, a
+/// finalizer thread, or a caller's thread while it runs a stream for the
+/// pool (runtime::wait_or_help). Such a thread never picks up more streams
+/// while it blocks: a stream waiting on a ticket would otherwise run other
+/// streams inside itself, to any depth.
+inline thread_local bool on_runtime_task_thread = false;
+
+inline bool runs_runtime_tasks() noexcept { return on_runtime_task_thread; }
+
+/// Marks this thread as running runtime tasks for the scope's lifetime.
+class running_runtime_tasks {
+ public:
+  running_runtime_tasks() noexcept : was_(std::exchange(on_runtime_task_thread, true)) {}
+  ~running_runtime_tasks() { on_runtime_task_thread = was_; }
+  running_runtime_tasks(const running_runtime_tasks&) = delete;
+  running_runtime_tasks& operator=(const running_runtime_tasks&) = delete;
+
+ private:
+  bool was_;
+};
+
 class stream_pool {
  public:
   /// Starts `threads` (>= 1) threads. `search_spins` 0: no thread searches
   /// (every post wakes a parked thread, as thread_pool does).
-  stream_pool(std::size_t threads, unsigned search_spins)
-      : ctx_(static_cast<int>(threads)), search_spins_(search_spins) {
+  stream_pool(std::size_t threads, unsigned search_spins, nanoseconds on_call_timeout,
+              nanoseconds short_job)
+      : ctx_(static_cast<int>(threads)),
+        search_spins_(search_spins),
+        on_call_timeout_(on_call_timeout),
+        short_job_(short_job) {
     try {
       threads_.reserve(threads);
       for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
@@ -72,7 +98,9 @@ class stream_pool {
     try {
       boost::asio::post(ctx_, [this, job = std::move(job)]() mutable {
         queued_.fetch_sub(1, std::memory_order_relaxed);
+        const nanoseconds started = clock_now();
         job();
+        record_duration(clock_now() - started);
       });
     } catch (...) {
       // Nothing was queued: a count left up would keep idle threads from
@@ -81,9 +109,35 @@ class stream_pool {
       throw;
     }
     // Dekker with park(): a parker announces itself, then re-reads queued_.
+    // A searcher, or a thread on call, will find the job without a wake-up.
     if (searching_.load(std::memory_order_seq_cst) == 0 &&
+        (on_call_.load(std::memory_order_seq_cst) == 0 || !streams_are_short()) &&
         parked_.load(std::memory_order_seq_cst) != 0)
       wake_one();
+  }
+
+  /// True while the jobs run lately were short: their moving average
+  /// duration is at most the `short_job` the pool was built with. Only
+  /// then does it pay for a blocked caller to run one (it is back soon),
+  /// and for a post to leave a stream to a thread on call (it waits little
+  /// compared with what it then runs).
+  bool streams_are_short() const noexcept {
+    return average_ns_.load(std::memory_order_relaxed) <= short_job_.count();
+  }
+
+  /// True if a job is queued and the pool still runs jobs. A hint: another
+  /// thread may take the job at any moment.
+  bool has_queued() const noexcept {
+    return queued_.load(std::memory_order_relaxed) != 0 && !stopped_.load(std::memory_order_relaxed);
+  }
+
+  /// Runs one queued job on the calling thread, which is not one of the
+  /// pool's. False if nothing was queued (or the pool stopped); a job taken
+  /// by a pool thread meanwhile also makes it false. An exception escaping
+  /// the job terminates, as on a pool thread.
+  bool run_one_queued() noexcept {
+    if (!has_queued()) return false;
+    return ctx_.poll_one() != 0;
   }
 
   /// Queued jobs will not start; running ones finish. Does not block.
@@ -108,10 +162,15 @@ class stream_pool {
 #if defined(__linux__)
     pthread_setname_np(pthread_self(), "flushcoord-strm");
 #endif
+    running_runtime_tasks here;
+    bool ran_since_park = false;
     while (!stopped_.load(std::memory_order_relaxed)) {
-      if (ctx_.poll_one() != 0) continue;  // ran one job
+      if (ctx_.poll_one() != 0) {  // ran one job
+        ran_since_park = true;
+        continue;
+      }
       if (search()) continue;              // work arrived while searching
-      park();
+      ran_since_park = park(ran_since_park);
     }
   }
 
@@ -139,12 +198,40 @@ class stream_pool {
     return found || queued != 0;
   }
 
-  void park() {
+  /// Sleeps until a job is queued. A thread that ran a job since it last
+  /// parked (and `on_call_timeout_` > 0) first sleeps *on call*: posts do
+  /// not wake it, it looks at the queue by itself once the timeout passes,
+  /// then sleeps until woken like the others. Returns false: the thread has
+  /// not run a job since this park.
+  bool park(bool ran_since_park) {
     lock_guard hold(park_m_);
     parked_.fetch_add(1, std::memory_order_seq_cst);
-    while (queued_.load(std::memory_order_seq_cst) == 0 && !stopped_.load(std::memory_order_seq_cst))
-      park_cv_.wait(park_m_);
+    if (ran_since_park && on_call_timeout_.count() > 0) {
+      on_call_.fetch_add(1, std::memory_order_seq_cst);
+      const nanoseconds deadline = clock_now() + on_call_timeout_;
+      while (!job_or_stop() && park_cv_.wait_until(park_m_, deadline)) {
+      }
+      // Dekker with post(): leave the on-call count, then re-read queued_. A
+      // post that still saw us on call woke nobody; its job is counted by now.
+      on_call_.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    while (!job_or_stop()) park_cv_.wait(park_m_);
     parked_.fetch_sub(1, std::memory_order_seq_cst);
+    // As after a search: jobs that woke nobody may be more than this one.
+    if (queued_.load(std::memory_order_seq_cst) > 1 && parked_.load(std::memory_order_seq_cst) != 0)
+      park_cv_.notify_all();
+    return false;
+  }
+
+  /// A moving average over the last ~8 jobs; concurrent updates may lose
+  /// one another's sample, which a heuristic can afford.
+  void record_duration(nanoseconds took) noexcept {
+    const std::int64_t avg = average_ns_.load(std::memory_order_relaxed);
+    average_ns_.store(avg + (took.count() - avg) / 8, std::memory_order_relaxed);
+  }
+
+  bool job_or_stop() const noexcept {
+    return queued_.load(std::memory_order_seq_cst) != 0 || stopped_.load(std::memory_order_seq_cst);
   }
 
   void wake_one() {
@@ -162,9 +249,13 @@ class stream_pool {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{
       ctx_.get_executor()};
   const unsigned search_spins_;
+  const nanoseconds on_call_timeout_;
+  const nanoseconds short_job_;
   std::atomic<std::size_t> queued_{0};   // posted, not yet started
   std::atomic<int> searching_{0};        // 1 while a thread searches
   std::atomic<std::size_t> parked_{0};   // threads in park()
+  std::atomic<std::size_t> on_call_{0};  // parked threads that wake by themselves
+  std::atomic<std::int64_t> average_ns_{0};  // how long jobs take lately
   std::atomic<bool> stopped_{false};
   prod::mutex park_m_;
   prod::condvar park_cv_;

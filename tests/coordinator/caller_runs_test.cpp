@@ -1,0 +1,137 @@
+// A caller blocked in acquire_permit runs queued streams itself
+// (prod::runtime_options::callers_run_streams), only while streams are
+// short, never nested, and a stream left to a pool thread on call still
+// starts without the caller's help.
+//
+// Which thread ran a stream is recorded by the stream; the tests never
+// depend on a sleep being long enough: where a test sleeps, it is to let a
+// wrong behaviour show, and the right one passes whatever the timing.
+#include "harness.hpp"
+
+namespace fct {
+namespace {
+
+/// What one stream saw of the thread it ran on.
+struct ran_on {
+  std::atomic<bool> ran{false};
+  std::thread::id thread;
+  bool marked_as_runtime_thread = false;  // prod::detail::runs_runtime_tasks()
+};
+
+/// A stream that records where it ran, then returns `out`.
+auto records(std::shared_ptr<ran_on> where, std::string out) {
+  return [where = std::move(where), out = std::move(out)](const payload&,
+                                                          std::stop_token) -> stream_result {
+    where->thread = std::this_thread::get_id();
+    where->marked_as_runtime_thread = flushcoord::prod::detail::runs_runtime_tasks();
+    where->ran = true;
+    return out;
+  };
+}
+
+/// A stream that says it started, waits for `g`, then returns `out`.
+auto blocks_on(std::shared_ptr<std::atomic<bool>> started, std::shared_ptr<gate> g,
+               std::string out) {
+  return [started = std::move(started), g = std::move(g), out = std::move(out)](
+             const payload&, std::stop_token) -> stream_result {
+    *started = true;
+    CHECK(g->wait());
+    return out;
+  };
+}
+
+bool eventually(const std::function<bool()>& cond) {
+  const auto until = std::chrono::steady_clock::now() + hang_limit;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(100us);
+  }
+  return true;
+}
+
+/// Two permits, one pool thread: flush 0's stream holds the pool thread
+/// until `release` opens, flush 1's stream is queued behind it, and the
+/// caller then blocks for a third permit. Returns where flush 1 ran.
+/// `open_release` decides when to let flush 0 finish, on another thread.
+std::shared_ptr<ran_on> block_for_permit_with_a_queued_stream(
+    fixture& fx, std::function<void(ran_on&, gate&)> open_release) {
+  auto started = std::make_shared<std::atomic<bool>>(false);
+  auto release = std::make_shared<gate>();
+  auto second = std::make_shared<ran_on>();
+  ticket t0 = fx.start(blocks_on(started, release, "a"));
+  REQUIRE(eventually([&] { return started->load(); }));  // the pool thread is busy
+  ticket t1 = fx.start(records(second, "b"));
+  std::thread opener([&] { open_release(*second, *release); });
+  auto p = fx.coord->acquire_permit();  // blocks: both permits are out
+  opener.join();
+  CHECK(p.ok());
+  CHECK(wait_resolved(t0).ok());
+  CHECK(wait_resolved(t1).ok());
+  CHECK(second->ran.load());
+  return second;
+}
+
+TEST_CASE("a caller blocked for a permit runs a queued stream on its own thread") {
+  fixture fx(2, flushcoord::prod::runtime_options{.stream_threads = 1});
+  auto second = block_for_permit_with_a_queued_stream(fx, [](ran_on& flush1, gate& release) {
+    // Only the blocked caller can run flush 1 now: the pool thread is held.
+    CHECK(eventually([&] { return flush1.ran.load(); }));
+    release.open();
+  });
+  CHECK(second->thread == std::this_thread::get_id());
+  // While it runs a stream, the caller counts as a runtime thread: a stream
+  // that blocks there does not pick up further streams inside itself.
+  CHECK(second->marked_as_runtime_thread);
+  CHECK(!flushcoord::prod::detail::runs_runtime_tasks());  // and not afterwards
+  fx.shutdown_and_check();
+}
+
+TEST_CASE("with callers_run_streams off, a blocked caller leaves streams to the pool") {
+  fixture fx(2, flushcoord::prod::runtime_options{.stream_threads = 1,
+                                                  .callers_run_streams = false});
+  auto second = block_for_permit_with_a_queued_stream(fx, [](ran_on&, gate& release) {
+    std::this_thread::sleep_for(20ms);  // time for a wrong caller to take flush 1
+    release.open();
+  });
+  CHECK(second->thread != std::this_thread::get_id());
+  CHECK(second->marked_as_runtime_thread);  // a pool thread
+  fx.shutdown_and_check();
+}
+
+TEST_CASE("callers stop running streams once streams have been long") {
+  fixture fx(2, flushcoord::prod::runtime_options{.stream_threads = 1});
+  // Sixteen 2 ms streams: the pool's moving average is far above the
+  // 20 us short_stream bound from then on.
+  for (int i = 0; i < 16; ++i) {
+    ticket t = fx.start([](const payload&, std::stop_token) -> stream_result {
+      std::this_thread::sleep_for(2ms);
+      return std::string("slow");
+    });
+    CHECK(wait_resolved(t).ok());
+  }
+  auto second = block_for_permit_with_a_queued_stream(fx, [](ran_on&, gate& release) {
+    std::this_thread::sleep_for(20ms);  // time for a wrong caller to take flush 1
+    release.open();
+  });
+  CHECK(second->thread != std::this_thread::get_id());
+  fx.shutdown_and_check();
+}
+
+TEST_CASE("streams posted while the pool thread is on call start without the caller's help") {
+  // After each short stream the pool thread sleeps on call: posts do not
+  // wake it, it comes back by itself. The caller never blocks in a way that
+  // helps here (it polls), so every stream must be started by the pool.
+  fixture fx(4, flushcoord::prod::runtime_options{.stream_threads = 1});
+  for (int round = 0; round < 200; ++round) {
+    auto where = std::make_shared<ran_on>();
+    ticket t = fx.start(records(where, "x"));
+    REQUIRE(eventually([&] { return t.is_ready(); }));
+    CHECK(t.try_get()->ok());
+    CHECK(where->thread != std::this_thread::get_id());
+    if (round % 50 == 0) std::this_thread::sleep_for(1ms);  // past the on-call window too
+  }
+  fx.shutdown_and_check();
+}
+
+}  // namespace
+}  // namespace fct
