@@ -28,6 +28,14 @@
 //                                             SCHEDULING POINT.
 //                       notify_one(), notify_all()   SCHEDULING POINTS.
 //
+//   R::ref_count        A reference count for objects shared across tasks
+//                       (a ticket's cell). Starts at 1. add() counts one
+//                       more owner; release() one fewer and returns true
+//                       iff that was the last. NOT a scheduling point: it
+//                       only decides when memory is freed, never what runs
+//                       next. Prod: an atomic; sim: a plain integer (one
+//                       OS thread).
+//
 //   R::task_handle      Copyable handle to a spawned task.
 //                       join()   blocks until the task's function has returned
 //                                or was destroyed without running. Several
@@ -105,13 +113,15 @@ struct spawn_archetype {
 template <class R>
 concept runtime_policy =
     requires(R& rt, typename R::mutex& m, typename R::condvar& cv,
-             typename R::task_handle& h, nanoseconds t) {
+             typename R::task_handle& h, typename R::ref_count& rc, nanoseconds t) {
       { m.lock() } -> std::same_as<void>;
       { m.unlock() } -> std::same_as<void>;
       { cv.wait(m) } -> std::same_as<void>;
       { cv.wait_until(m, t) } -> std::same_as<bool>;
       { cv.notify_one() } -> std::same_as<void>;
       { cv.notify_all() } -> std::same_as<void>;
+      { rc.add() } -> std::same_as<void>;
+      { rc.release() } -> std::same_as<bool>;
       { h.join() } -> std::same_as<void>;
       { h.done() } -> std::same_as<bool>;
       { rt.now() } -> std::same_as<nanoseconds>;
@@ -120,6 +130,7 @@ concept runtime_policy =
       } -> std::same_as<typename R::task_handle>;
     } && std::copyable<typename R::task_handle> &&
     std::default_initializable<typename R::mutex> &&
+    std::default_initializable<typename R::ref_count> &&
     std::default_initializable<typename R::condvar>;
 
 /// RAII lock over any R::mutex. core/ cannot use std::unique_lock (it lives

@@ -38,13 +38,21 @@ struct ticket_sync {
   counted_condvar<R> ticket_cv;
 };
 
-/// One flush's outcome. Written once, by the finalizer, under ticket_sync::m.
-/// Kept small because a caller may hold many resolved tickets: the snapshot
-/// id inline, an error (rare) out of line — 16 bytes for an 8-byte id,
-/// where std::optional<result<Id>> would take 72.
-template <class Id>
+/// One flush's outcome. Written once, by whoever publishes the flush, under
+/// ticket_sync::m. Shared by every copy of the ticket and by the
+/// coordinator until it resolves it, through an intrusive count (cell_ref),
+/// so the handle is one pointer. Kept small because a caller may hold many
+/// tickets: 40 bytes for an 8-byte id on the prod runtime — the count, the
+/// sync that keeps the coordinator's lock alive, the snapshot id inline
+/// and an error (rare) out of line.
+template <runtime_policy R, class Id>
 class ticket_cell {
  public:
+  /// `sync` null: a ticket resolved from the start, that never waits.
+  explicit ticket_cell(std::shared_ptr<ticket_sync<R>> sync) : sync_(std::move(sync)) {}
+
+  ticket_sync<R>* sync() const { return sync_.get(); }
+
   bool resolved() const { return v_.index() != 0; }
 
   /// Requires !resolved().
@@ -67,7 +75,46 @@ class ticket_cell {
   }
 
  private:
+  template <runtime_policy, class>
+  friend class cell_ref;
+  typename R::ref_count refs_;  // starts at 1: the cell_ref that made it
+  std::shared_ptr<ticket_sync<R>> sync_;
   std::variant<std::monostate, Id, std::unique_ptr<flush_error>> v_;
+};
+
+/// An owning pointer to a ticket_cell, like std::shared_ptr without the
+/// second word: the count lives in the cell. Copies may live on any
+/// threads; the last one to go deletes the cell.
+template <runtime_policy R, class Id>
+class cell_ref {
+ public:
+  using cell = ticket_cell<R, Id>;
+
+  cell_ref() = default;
+  static cell_ref make(std::shared_ptr<ticket_sync<R>> sync) {
+    return cell_ref(new cell(std::move(sync)));
+  }
+
+  cell_ref(const cell_ref& o) noexcept : p_(o.p_) {
+    if (p_) p_->refs_.add();
+  }
+  cell_ref(cell_ref&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  cell_ref& operator=(cell_ref o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~cell_ref() { reset(); }
+
+  void reset() noexcept {
+    if (cell* p = std::exchange(p_, nullptr); p && p->refs_.release()) delete p;
+  }
+
+  cell* operator->() const noexcept { return p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  explicit cell_ref(cell* p) noexcept : p_(p) {}
+  cell* p_ = nullptr;
 };
 
 }  // namespace detail
@@ -80,14 +127,13 @@ class ticket {
 
   /// A ticket resolved from the start (a flush finished inline, or refused).
   static ticket ready(result<Id> outcome) {
-    ticket t;
-    t.cell_ = std::make_shared<detail::ticket_cell<Id>>();
+    ticket t(detail::cell_ref<R, Id>::make(nullptr));
     t.cell_->resolve(std::move(outcome));
     return t;
   }
 
   /// False for default-constructed and moved-from tickets.
-  bool valid() const { return cell_ != nullptr; }
+  bool valid() const { return static_cast<bool>(cell_); }
 
   /// True once the outcome is known. Never blocks for long.
   bool is_ready() const { return try_get().has_value(); }
@@ -95,8 +141,9 @@ class ticket {
   /// The outcome if resolved, else empty. Throws usage_error if invalid.
   std::optional<result<Id>> try_get() const {
     require_valid("try_get");
-    if (!sync_) return cell_->try_get();
-    lock_guard lk(sync_->m);
+    auto* sync = cell_->sync();
+    if (!sync) return cell_->try_get();
+    lock_guard lk(sync->m);
     return cell_->try_get();
   }
 
@@ -104,9 +151,10 @@ class ticket {
   /// the ticket is invalid.
   result<Id> wait() const {
     require_valid("wait");
-    if (!sync_) return cell_->get();
-    lock_guard lk(sync_->m);
-    while (!cell_->resolved()) sync_->ticket_cv.wait_as_caller(*sync_->rt, sync_->m);
+    auto* sync = cell_->sync();
+    if (!sync) return cell_->get();
+    lock_guard lk(sync->m);
+    while (!cell_->resolved()) sync->ticket_cv.wait_as_caller(*sync->rt, sync->m);
     return cell_->get();
   }
 
@@ -115,21 +163,21 @@ class ticket {
   result<Id> wait_for(nanoseconds timeout) const {
     require_valid("wait_for");
     require_positive(timeout, "ticket::wait_for timeout");
-    if (!sync_) return cell_->get();
-    lock_guard lk(sync_->m);
-    const nanoseconds deadline = sync_->rt->now() + timeout;
+    auto* sync = cell_->sync();
+    if (!sync) return cell_->get();
+    lock_guard lk(sync->m);
+    const nanoseconds deadline = sync->rt->now() + timeout;
     while (!cell_->resolved()) {
-      if (!sync_->ticket_cv.wait_until(sync_->m, deadline) && !cell_->resolved())
+      if (!sync->ticket_cv.wait_until(sync->m, deadline) && !cell_->resolved())
         return flush_error::make(errc::ticket_timeout, std::nullopt,
                                  "not resolved within " + std::to_string(timeout.count()) + "ns");
     }
     return cell_->get();
   }
 
-  // For the coordinator: a pending ticket on `cell`, woken through `sync`.
-  ticket(std::shared_ptr<detail::ticket_sync<R>> sync,
-         std::shared_ptr<detail::ticket_cell<Id>> cell)
-      : sync_(std::move(sync)), cell_(std::move(cell)) {}
+  // For the coordinator: a pending ticket on `cell`, which the coordinator
+  // also keeps until it resolves it.
+  explicit ticket(detail::cell_ref<R, Id> cell) noexcept : cell_(std::move(cell)) {}
 
  private:
   void require_valid(const char* what) const {
@@ -138,8 +186,7 @@ class ticket {
                         " on an invalid (default-constructed or moved-from) ticket");
   }
 
-  std::shared_ptr<detail::ticket_sync<R>> sync_;  // null for ready() tickets
-  std::shared_ptr<detail::ticket_cell<Id>> cell_;
+  detail::cell_ref<R, Id> cell_;
 };
 
 }  // namespace flushcoord

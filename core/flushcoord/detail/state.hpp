@@ -71,7 +71,7 @@ struct state : ticket_sync<R> {
   using outcome = typename E::outcome;
   using snapshot_id = typename E::snapshot_id;
   using record = flush_record<rotated_state>;
-  using cell = ticket_cell<snapshot_id>;
+  using cell_ref = detail::cell_ref<R, snapshot_id>;
 
   enum class phase : std::uint8_t { held, streaming, ready };
 
@@ -80,7 +80,7 @@ struct state : ticket_sync<R> {
     std::shared_ptr<record> rec;
     std::optional<result<outcome>> outcome_;  // set in phase ready
     std::optional<nanoseconds> deadline;       // streaming with a timeout
-    std::shared_ptr<cell> ticket;              // null until submitted
+    cell_ref ticket;                           // empty until submitted
     // Only for the mutant finalize_in_arrival_order: published out of turn.
     std::optional<result<snapshot_id>> early_result;
   };

@@ -131,6 +131,7 @@ class runtime {
   using mutex = prod::mutex;
   using condvar = prod::condvar;
   using task_handle = prod::task_handle;
+  using ref_count = prod::ref_count;
 
   /// Starts an owned pool of `options.stream_threads` threads.
   explicit runtime(runtime_options options = {})

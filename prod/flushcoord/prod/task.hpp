@@ -2,6 +2,7 @@
 // prod runtime hands to Asio or to a thread.
 //
 //   flushcoord::prod::task_handle    copyable handle: join(), done()
+//   flushcoord::prod::ref_count      R::ref_count: an atomic count
 //   flushcoord::prod::detail::job<F> owns one spawned function; finishes
 //                                    the task exactly once, run or not
 //
@@ -144,6 +145,21 @@ class job {
 };
 
 }  // namespace detail
+
+/// R::ref_count of the prod runtime: owners on any threads. Adding needs no
+/// ordering; the last release must see every other owner's writes before
+/// the object is freed (acquire-release, as std::shared_ptr does).
+class ref_count {
+ public:
+  ref_count() = default;
+  ref_count(const ref_count&) = delete;
+  ref_count& operator=(const ref_count&) = delete;
+  void add() noexcept { n_.fetch_add(1, std::memory_order_relaxed); }
+  bool release() noexcept { return n_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
+
+ private:
+  std::atomic<std::size_t> n_{1};
+};
 
 /// R::task_handle of the prod runtime.
 ///

@@ -4,6 +4,7 @@
 //   sim::mutex        BasicLockable, not recursive
 //   sim::condvar      condition variable over sim::mutex
 //   sim::task_handle  copyable handle to a spawned task
+//   sim::ref_count    a reference count (plain: one OS thread)
 //   sim::runtime      the policy: now(), spawn(), plus sleep_for, yield,
 //                     current_task_name, stop_unstarted_streams
 //
@@ -16,6 +17,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <cstddef>
 #include <stop_token>
 #include <string_view>
 #include <type_traits>
@@ -75,6 +77,20 @@ class condvar {
   detail::object_ref ref_;
 };
 
+/// R::ref_count: a plain integer, since every task of a run shares one OS
+/// thread and switches only at scheduling points (this is not one).
+class ref_count {
+ public:
+  ref_count() = default;
+  ref_count(const ref_count&) = delete;
+  ref_count& operator=(const ref_count&) = delete;
+  void add() noexcept { ++n_; }
+  bool release() noexcept { return --n_ == 0; }
+
+ private:
+  std::size_t n_ = 1;
+};
+
 /// Copyable handle to a task of the run that spawned it. A default-made
 /// handle refers to no task: done() is true and join() returns at once.
 /// Using a handle after its run ended throws std::logic_error.
@@ -105,6 +121,7 @@ class runtime {
   using mutex = sim::mutex;
   using condvar = sim::condvar;
   using task_handle = sim::task_handle;
+  using ref_count = sim::ref_count;
 
   runtime() noexcept = default;
   explicit runtime(simulator& s) noexcept : sim_(&s) {}
