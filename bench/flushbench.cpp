@@ -12,9 +12,9 @@
 //              [--jitter K] [--seed S]
 //
 // stdout: one line, "flushes=N max_pending=P workers=W elapsed_s=X flushes_per_s=Y".
-// stderr: threads, CPU seconds, peak RSS, context switches, out-of-order
-// stream completions. Exit codes: 0 ok, 1 wrong finalize order or a failed
-// flush, 2 bad options.
+// stderr: threads, CPU seconds, peak RSS, context switches, streams the
+// writer ran itself while it waited, out-of-order stream completions.
+// Exit codes: 0 ok, 1 wrong finalize order or a failed flush, 2 bad options.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -72,6 +72,17 @@ struct completion_order {
   }
 };
 
+/// The runtime's count of streams run by blocked callers (here: the
+/// writer); 0 for runtimes without one (bench/compare-flushbench builds
+/// this file against older commits).
+template <class Runtime>
+std::uint64_t streams_run_by_callers(const Runtime& rt) {
+  if constexpr (requires { rt.streams_run_by_callers(); })
+    return rt.streams_run_by_callers();
+  else
+    return 0;
+}
+
 void spin_for(std::chrono::microseconds d) {
   const auto until = std::chrono::steady_clock::now() + d;
   while (std::chrono::steady_clock::now() < until) {
@@ -103,6 +114,7 @@ int main(int argc, char** argv) {
   tickets.reserve(n);
   bench::xorshift64 rng(opt["seed"]);
   int threads_seen = 0;
+  std::uint64_t run_by_writer = 0;
   std::uint64_t order_errors = 0, failures = 0, bad_tickets = 0;
   double elapsed = 0;
   {
@@ -134,6 +146,7 @@ int main(int argc, char** argv) {
     coord.shutdown();
     elapsed = bench::seconds_since(start);
     order_errors = coord.engine().out_of_order + (coord.engine().next_expected != n);
+    run_by_writer = streams_run_by_callers(rt);
     failures = coord.engine().failures;
   }
   std::printf("flushes=%llu max_pending=%llu workers=%llu elapsed_s=%.6f flushes_per_s=%.0f\n",
@@ -141,10 +154,10 @@ int main(int argc, char** argv) {
               double(n) / elapsed);
   std::fprintf(stderr,
                "threads=%d cpu_s=%.3f peak_rss_kib=%ld context_switches=%ld "
-               "out_of_order_completions=%llu finalize_order_errors=%llu failed_flushes=%llu "
-               "bad_tickets=%llu\n",
+               "streams_run_by_writer=%llu out_of_order_completions=%llu "
+               "finalize_order_errors=%llu failed_flushes=%llu bad_tickets=%llu\n",
                threads_seen, bench::cpu_seconds(), bench::peak_rss_kib(),
-               bench::context_switches(),
+               bench::context_switches(), (unsigned long long)run_by_writer,
                (unsigned long long)completions.out_of_order.load(),
                (unsigned long long)order_errors, (unsigned long long)failures,
                (unsigned long long)bad_tickets);

@@ -71,7 +71,9 @@
 // that runs the executor.
 #pragma once
 
+#include <atomic>
 #include <concepts>
+#include <cstdint>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -116,10 +118,14 @@ struct runtime_options {
   bool callers_run_streams = true;
   /// With callers_run_streams: how long a pool thread that just ran a
   /// stream stays *on call* (stream_pool.hpp) — asleep, but looking at the
-  /// queue by itself when this passes, so a post need not wake it. A
-  /// stream posted by a caller who then does not block waits at most this
-  /// long for a thread, while one that does block runs it at once itself.
-  nanoseconds on_call_timeout = std::chrono::microseconds(100);
+  /// queue by itself when this passes, so a post need not wake it. Only
+  /// while streams are short (below). A short stream posted by a caller
+  /// who then blocks in acquire_permit or ticket::wait runs at once on that
+  /// caller; one nobody blocks for (the caller polls, uses a timed wait, or
+  /// is itself a stream) waits at most this long for a pool thread. Longer
+  /// means fewer wake-ups; docs/performance.md has flushbench at 100 us to
+  /// 1 ms.
+  nanoseconds on_call_timeout = std::chrono::milliseconds(1);
   /// Callers run streams, and posts rely on threads on call, only while
   /// the streams run lately took at most this long on average: a caller
   /// must not get stuck in a long flush while its permit is already back.
@@ -172,7 +178,7 @@ class runtime {
     m.unlock();
     {
       detail::running_runtime_tasks here;  // a stream that blocks here must not help in turn
-      pool_->run_one_queued();
+      if (pool_->run_one_queued()) streams_run_by_callers_.fetch_add(1, std::memory_order_relaxed);
     }
     m.lock();
   }
@@ -213,6 +219,10 @@ class runtime {
 
   /// Stream tasks spawned and not yet finished (queued or running).
   std::size_t streams_unfinished() const { return streams_running_->count(); }
+  /// Streams that callers ran while they waited (callers_run_streams).
+  std::uint64_t streams_run_by_callers() const {
+    return streams_run_by_callers_.load(std::memory_order_relaxed);
+  }
   /// Finalizer tasks spawned and not yet finished.
   std::size_t finalizers_unfinished() const {
     return finalizers_running_->count();
@@ -335,6 +345,7 @@ class runtime {
   std::optional<detail::stream_pool> pool_;
   boost::asio::any_io_executor streams_;  // a caller's executor, if no pool_
   const bool callers_run_streams_ = false;
+  std::atomic<std::uint64_t> streams_run_by_callers_{0};
 
   mutable std::mutex m_;    // guards stopping_ and finalizers_
   bool stopping_ = false;   // intake closed by the destructor
