@@ -20,8 +20,14 @@
 //        delivered the next result in order (that task then publishes every
 //        flush ready after it: one hand-off fewer per flush; with streams
 //        on a caller's executor, that executor's thread) — never on a
-//        caller's thread inside acquire, rotate, submit or a rotated_flush's
-//        destructor, which may hold the engine's flush lock. Successive
+//        caller's thread inside try_acquire_permit, acquire_permit_for,
+//        rotate, submit or a rotated_flush's destructor, which may hold the
+//        engine's flush lock. A caller blocked in acquire_permit() or
+//        ticket::wait() may run a stream itself (the prod runtime's
+//        callers_run_streams) and so publish: it must not hold a lock that
+//        finalize takes — blocking there under the flush lock is a
+//        deadlock anyway, since the permit or ticket comes only from a
+//        finalize (SPEC §4). Successive
 //        calls may come from different threads; each happens-before the
 //        next. An error result or an exception fails the flush with
 //        errc::finalize_failed.

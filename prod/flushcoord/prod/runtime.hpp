@@ -15,14 +15,21 @@
 //                         engine's flush lock): a caller's executor must not
 //                         be one whose threads hold that lock while they
 //                         wait for other work on the same executor.
+//                         On the own pool, a caller's thread blocked in
+//                         acquire_permit() or ticket::wait() also runs
+//                         queued streams while streams are short
+//                         (runtime_options::callers_run_streams): the
+//                         writer does the work instead of sleeping while a
+//                         pool thread is woken to do it.
 //   task_kind::finalizer  a dedicated std::jthread each, because a finalizer
 //                         blocks for long periods and must not hold a pool
 //                         thread. Always run, even while the runtime stops.
 //
-// Nothing polls for long: one pool thread watches the queue for a few
-// microseconds after its last stream (so the next one starts without a
-// wake-up), then every idle pool thread and idle finalizer blocks in a
-// condition variable, so an idle runtime uses no CPU.
+// Nothing polls: idle pool threads and idle finalizers block in a condition
+// variable (a pool thread that just ran a short stream sleeps at most
+// on_call_timeout before it looks at the queue once more), so an idle
+// runtime uses no CPU. The optional search (stream_search_spins) spins one
+// thread for a few microseconds.
 //
 // ---------------------------------------------------------------------------
 // Lifetime

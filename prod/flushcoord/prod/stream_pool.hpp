@@ -1,6 +1,7 @@
 // flushcoord/prod/stream_pool.hpp — the prod runtime's own stream threads:
-// a boost::asio::io_context run by N threads, one of which keeps looking
-// for work for a short while before it sleeps.
+// a boost::asio::io_context run by N threads, which callers blocked on the
+// coordinator may help, and which are woken only when nobody else will
+// pick a job up soon.
 //
 //   flushcoord::prod::detail::stream_pool
 //
@@ -8,12 +9,20 @@
 // soon as the queue is empty, and every post wakes one of them. A
 // coordinator posts one stream per flush, so each flush paid a thread
 // wake-up — several microseconds on a VM, where a wake-up across CPUs is an
-// interrupt through the hypervisor. Here, as in tokio's scheduler, at most
-// one thread *searches*: after its last job it watches the queue for
-// `search_spins` pause instructions (a few microseconds), and a post made
-// meanwhile is picked up without any system call. The others *park* on a
-// futex condvar and are woken only when nobody searches. Bounded: once the
-// search ends, every thread sleeps and an idle pool uses no CPU.
+// interrupt through the hypervisor. Here a post wakes a parked thread only
+// if nobody else will take the job soon:
+//   - a caller blocked on the coordinator runs it (run_one_queued, used by
+//     runtime::wait_or_help) — while jobs are short (streams_are_short:
+//     a moving average of job durations below `short_job`);
+//   - a thread *on call* looks by itself: after running a job, a thread
+//     first parks with a timeout (`on_call_timeout`, again only while jobs
+//     are short), and posts leave it asleep;
+//   - a thread *searching* (optional, `search_spins` > 0; as in tokio's
+//     scheduler, at most one) watches the queue for that many pause
+//     instructions before it parks.
+// The others park on a futex condvar until woken. Bounded: an on-call
+// thread parks untimed after one timeout, a search ends, and an idle pool
+// uses no CPU.
 //
 // Semantics are thread_pool's: stop() does not block and makes queued jobs
 // never start; join() waits for the threads; destroying the pool destroys
