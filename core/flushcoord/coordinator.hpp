@@ -447,13 +447,13 @@ class coordinator {
   ticket_type refused_ticket(std::uint64_t seq) {
     s_->emit(event_kind::submit_refused, seq);
     if (FLUSHCOORD_MUTANT(submit_after_shutdown_dropped))
-      return ticket_type(st::cell_ref::make(s_));  // never resolved
+      return ticket_type(st::cell_ref::make(s_->sync));  // never resolved
     return ticket_type::ready(flush_error::make(errc::shut_down, seq,
                                                 "submitted after the coordinator was shut down"));
   }
 
   ticket_type attach_ticket(typename st::slot& slot) {
-    slot.ticket = st::cell_ref::make(s_);
+    slot.ticket = st::cell_ref::make(s_->sync);
     return ticket_type(slot.ticket);
   }
 

@@ -30,7 +30,8 @@ namespace flushcoord {
 namespace detail {
 
 /// The lock and wake-up that every ticket of one coordinator shares with its
-/// finalizer. Lives inside the coordinator's shared state.
+/// finalizer: the coordinator's own lock. Owned by the coordinator's shared
+/// state and by every ticket cell (state.hpp says why it is separate).
 template <runtime_policy R>
 struct ticket_sync {
   R* rt = nullptr;
@@ -43,7 +44,8 @@ struct ticket_sync {
 /// coordinator until it resolves it, through an intrusive count (cell_ref),
 /// so the handle is one pointer. Kept small because a caller may hold many
 /// tickets: 40 bytes for an 8-byte id on the prod runtime — the count, the
-/// sync that keeps the coordinator's lock alive, the snapshot id inline
+/// sync that keeps the coordinator's lock alive (not the whole state: the
+/// state keeps cells, so that would be a cycle), the snapshot id inline
 /// and an error (rare) out of line.
 template <runtime_policy R, class Id>
 class ticket_cell {

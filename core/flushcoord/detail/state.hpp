@@ -66,7 +66,7 @@ struct running_stream {
 enum class lifecycle : std::uint8_t { open, closing, closed };
 
 template <runtime_policy R, engine E>
-struct state : ticket_sync<R> {
+struct state {
   using rotated_state = typename E::rotated_state;
   using outcome = typename E::outcome;
   using snapshot_id = typename E::snapshot_id;
@@ -86,11 +86,27 @@ struct state : ticket_sync<R> {
   };
 
   state(R& runtime, E eng, options o)
-      : engine_(std::move(eng)),
+      : sync(make_sync(runtime)),
+        rt(&runtime),
+        m(sync->m),
+        ticket_cv(sync->ticket_cv),
+        engine_(std::move(eng)),
         opts(o),
         shared_stop(o.stream_timeout ? std::stop_source(std::nostopstate) : std::stop_source()),
-        permits_available(o.max_pending_flushes) {
-    this->rt = &runtime;
+        permits_available(o.max_pending_flushes) {}
+
+  /// The coordinator's lock and the tickets' wake-up, in a block of their
+  /// own that every ticket cell shares: a cell owns it, not this state,
+  /// so a cell kept by a slot of this state forms no ownership cycle.
+  const std::shared_ptr<ticket_sync<R>> sync;
+  R* const rt;
+  typename R::mutex& m;
+  counted_condvar<R>& ticket_cv;
+
+  static std::shared_ptr<ticket_sync<R>> make_sync(R& runtime) {
+    auto made = std::make_shared<ticket_sync<R>>();
+    made->rt = &runtime;
+    return made;
   }
 
   /// The stop source of a new flush (see shared_stop). Needs no lock.

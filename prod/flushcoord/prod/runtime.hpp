@@ -136,6 +136,8 @@ struct runtime_options {
   /// Callers run streams, and posts rely on threads on call, only while
   /// the streams run lately took at most this long on average: a caller
   /// must not get stuck in a long flush while its permit is already back.
+  /// Until a stream has run, streams count as short; one long stream is
+  /// enough to lift the average (it moves by 1/8 of each sample).
   nanoseconds short_stream = std::chrono::microseconds(20);
 };
 
