@@ -110,9 +110,9 @@ struct runtime_options {
   std::size_t stream_threads = 0;
   /// How long one idle pool thread keeps looking for the next stream before
   /// it sleeps, in pause instructions (stream_pool.hpp); 0: never look.
-  /// It pays only with callers_run_streams off (2000, ~27 µs here, tripled
-  /// flushbench then); with it on, the spinning thread takes the CPU that
-  /// the caller running streams needs (docs/performance.md).
+  /// It pays only with callers_run_streams off (try 2000, a few tens of
+  /// microseconds); with it on, the spinning thread takes the CPU that the
+  /// caller running streams needs (docs/performance.md, rounds two and three).
   unsigned stream_search_spins = 0;
   /// A caller blocked in acquire_permit() or ticket::wait() runs queued
   /// streams of the owned pool on its own thread instead of sleeping (as a

@@ -74,8 +74,11 @@ class running_runtime_tasks {
 
 class stream_pool {
  public:
-  /// Starts `threads` (>= 1) threads. `search_spins` 0: no thread searches
-  /// (every post wakes a parked thread, as thread_pool does).
+  /// Starts `threads` (>= 1) threads. `search_spins` 0: no thread
+  /// searches. `on_call_timeout` 0: no thread goes on call. A job counts
+  /// as short if the moving average of job durations is <= `short_job`.
+  /// With neither search nor on call, every post finds a parked thread
+  /// awake or wakes one, as thread_pool does.
   stream_pool(std::size_t threads, unsigned search_spins, nanoseconds on_call_timeout,
               nanoseconds short_job)
       : ctx_(static_cast<int>(threads)),
