@@ -121,7 +121,9 @@ struct runtime_options {
   /// then returns only once the stream it picked up has returned: turn it
   /// off if streams are long and the caller's latency matters more than
   /// throughput. Never used on a caller's executor, nor from the runtime's
-  /// own threads.
+  /// own threads, nor in timed waits (acquire_permit_for, wait_for): a
+  /// caller may hold the engine's flush lock in a bounded wait, and a
+  /// stream it ran there could publish, which takes that lock.
   bool callers_run_streams = true;
   /// With callers_run_streams: how long a pool thread that just ran a
   /// stream stays *on call* (stream_pool.hpp) — asleep, but looking at the
