@@ -53,8 +53,11 @@ bool eventually(const std::function<bool()>& cond) {
 /// until `release` opens, flush 1's stream is queued behind it, and the
 /// caller then blocks for a third permit. Returns where flush 1 ran.
 /// `open_release` decides when to let flush 0 finish, on another thread.
+enum class acquire_with { blocking, timed };
+
 std::shared_ptr<ran_on> block_for_permit_with_a_queued_stream(
-    fixture& fx, std::function<void(ran_on&, gate&)> open_release) {
+    fixture& fx, std::function<void(ran_on&, gate&)> open_release,
+    acquire_with how = acquire_with::blocking) {
   auto started = std::make_shared<std::atomic<bool>>(false);
   auto release = std::make_shared<gate>();
   auto second = std::make_shared<ran_on>();
@@ -62,7 +65,9 @@ std::shared_ptr<ran_on> block_for_permit_with_a_queued_stream(
   REQUIRE(eventually([&] { return started->load(); }));  // the pool thread is busy
   ticket t1 = fx.start(records(second, "b"));
   std::thread opener([&] { open_release(*second, *release); });
-  auto p = fx.coord->acquire_permit();  // blocks: both permits are out
+  // Blocks: both permits are out.
+  auto p = how == acquire_with::blocking ? fx.coord->acquire_permit()
+                                         : fx.coord->acquire_permit_for(hang_limit);
   opener.join();
   CHECK(p.ok());
   CHECK(wait_resolved(t0).ok());
@@ -95,6 +100,21 @@ TEST_CASE("with callers_run_streams off, a blocked caller leaves streams to the 
   });
   CHECK(second->thread != std::this_thread::get_id());
   CHECK(second->marked_as_runtime_thread);  // a pool thread
+  fx.shutdown_and_check();
+}
+
+TEST_CASE("a caller in a timed wait for a permit never runs streams") {
+  // A bounded wait may be made under the engine's flush lock; a stream run
+  // there could publish and take that lock again.
+  fixture fx(2, flushcoord::prod::runtime_options{.stream_threads = 1});
+  auto second = block_for_permit_with_a_queued_stream(
+      fx,
+      [](ran_on&, gate& release) {
+        std::this_thread::sleep_for(20ms);  // time for a wrong caller to take flush 1
+        release.open();
+      },
+      acquire_with::timed);
+  CHECK(second->thread != std::this_thread::get_id());
   fx.shutdown_and_check();
 }
 
