@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "flushcoord/detail/deadline.hpp"
 #include "flushcoord/detail/finalizer.hpp"
 #include "flushcoord/detail/state.hpp"
 #include "flushcoord/detail/stream_task.hpp"
@@ -212,7 +213,8 @@ class coordinator {
   }
 
   /// As acquire_permit, but gives up after `timeout` (> 0) with
-  /// errc::permit_timeout.
+  /// errc::permit_timeout. nanoseconds::max(), or any timeout whose
+  /// deadline would overflow, means no deadline (SPEC §2.7).
   result<permit> acquire_permit_for(nanoseconds timeout) {
     require_positive(timeout, "acquire_permit_for timeout");
     return acquire(timeout);
@@ -275,7 +277,8 @@ class coordinator {
     const nanoseconds now = s->rt->now();
     slot->ph = st::phase::streaming;
     if (s->opts.stream_timeout && !FLUSHCOORD_MUTANT(timeout_not_enforced)) {
-      slot->deadline = now + *s->opts.stream_timeout;
+      // Empty if too far away to represent: then the stream has no deadline.
+      slot->deadline = detail::deadline_after(now, *s->opts.stream_timeout);
       // The finalizer may be in an untimed wait: it must learn of the deadline.
       s->finalizer_cv.notify_one();
     }
@@ -299,6 +302,8 @@ class coordinator {
   /// the pending count has not fallen for a whole `stall_timeout` (> 0):
   /// progress, not total time, is what is measured. Once the count reaches
   /// zero it returns promptly. After shutdown returned: errc::shut_down.
+  /// nanoseconds::max(), or any stall_timeout whose deadline would
+  /// overflow, means no deadline: drain then waits for zero pending.
   result<void> drain(nanoseconds stall_timeout) {
     require_positive(stall_timeout, "drain stall_timeout");
     lock_guard lk(s_->m);
@@ -307,17 +312,22 @@ class coordinator {
     // Progress is any flush finishing, even while new rotations keep the
     // count up: compare the monotonic finished tally, not the count.
     std::uint64_t seen = s_->finished;
-    nanoseconds deadline = s_->rt->now() + stall_timeout;
+    // Empty: a stall_timeout too long to represent, which never expires.
+    std::optional<nanoseconds> deadline = detail::deadline_after(s_->rt->now(), stall_timeout);
     while (s_->pending > 0) {
       if (s_->finished != seen && !FLUSHCOORD_MUTANT(drain_measures_total_time)) {
         seen = s_->finished;
-        deadline = s_->rt->now() + stall_timeout;
+        deadline = detail::deadline_after(s_->rt->now(), stall_timeout);
       }
       if (FLUSHCOORD_MUTANT(drain_checks_before_waiting)) {
         lk.unlock();  // the seed's window: a wake-up here is lost
         lk.lock();
       }
-      const bool timed_out = !s_->progress_cv.wait_until(s_->m, deadline);
+      bool timed_out = false;
+      if (deadline)
+        timed_out = !s_->progress_cv.wait_until(s_->m, *deadline);
+      else
+        s_->progress_cv.wait(s_->m);
       const bool stalled = s_->finished == seen || FLUSHCOORD_MUTANT(drain_measures_total_time);
       if (timed_out && stalled && s_->pending > 0)
         return flush_error::make(
@@ -409,13 +419,18 @@ class coordinator {
 
   result<permit> acquire(std::optional<nanoseconds> timeout) {
     lock_guard lk(s_->m);
-    const auto deadline = timeout ? std::optional(s_->rt->now() + *timeout) : std::nullopt;
+    // A timeout too long to represent gives no deadline, but the wait stays
+    // a timed one: it never runs streams (runtime_policy.hpp, wait_or_help).
+    const auto deadline =
+        timeout ? detail::deadline_after(s_->rt->now(), *timeout) : std::nullopt;
     for (bool woken = false;; woken = true) {
       const bool recheck = !woken || !FLUSHCOORD_MUTANT(shutdown_keeps_permit_waiters);
       if (auto refused = refuse_if_closed(); refused && recheck) return *refused;
       if (s_->permits_available > 0) return take_permit();
-      if (!deadline) {
+      if (!timeout) {
         s_->permit_cv.wait_as_caller(*s_->rt, s_->m);
+      } else if (!deadline) {
+        s_->permit_cv.wait(s_->m);
       } else if (!s_->permit_cv.wait_until(s_->m, *deadline) && s_->permits_available == 0 &&
                  s_->life == detail::lifecycle::open) {
         return flush_error::make(errc::permit_timeout, std::nullopt,

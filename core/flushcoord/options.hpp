@@ -18,6 +18,8 @@ struct options {
   /// A stream still running this long after it was spawned is failed with
   /// errc::stream_timeout, its stop_token is signalled and whatever it
   /// returns later is discarded. Empty: no timeout. Must be > 0 when set.
+  /// nanoseconds::max(), or any value whose deadline would overflow the
+  /// runtime's clock, also means no timeout (detail/deadline.hpp).
   std::optional<nanoseconds> stream_timeout;
 };
 

@@ -20,6 +20,7 @@
 #include <variant>
 
 #include "flushcoord/detail/counted_condvar.hpp"
+#include "flushcoord/detail/deadline.hpp"
 #include "flushcoord/error.hpp"
 #include "flushcoord/options.hpp"
 #include "flushcoord/result.hpp"
@@ -162,15 +163,22 @@ class ticket {
 
   /// As wait(), but gives up after `timeout` (which must be > 0) with
   /// errc::ticket_timeout; the ticket stays valid and may be waited again.
+  /// nanoseconds::max(), or any timeout whose deadline would overflow,
+  /// means no deadline (as wait(), but never running a stream).
   result<Id> wait_for(nanoseconds timeout) const {
     require_valid("wait_for");
     require_positive(timeout, "ticket::wait_for timeout");
     auto* sync = cell_->sync();
     if (!sync) return cell_->get();
     lock_guard lk(sync->m);
-    const nanoseconds deadline = sync->rt->now() + timeout;
+    // Empty: a timeout too long to represent, which never expires.
+    const std::optional<nanoseconds> deadline = detail::deadline_after(sync->rt->now(), timeout);
     while (!cell_->resolved()) {
-      if (!sync->ticket_cv.wait_until(sync->m, deadline) && !cell_->resolved())
+      if (!deadline) {
+        sync->ticket_cv.wait(sync->m);
+        continue;
+      }
+      if (!sync->ticket_cv.wait_until(sync->m, *deadline) && !cell_->resolved())
         return flush_error::make(errc::ticket_timeout, std::nullopt,
                                  "not resolved within " + std::to_string(timeout.count()) + "ns");
     }

@@ -297,6 +297,21 @@ TEST_CASE("condvar wait_until with an unrepresentable deadline waits for notify"
   notifier.join();
 }
 
+TEST_CASE("an on_call_timeout of nanoseconds::max() never leaves a posted stream unstarted") {
+  // `now + max()` must neither overflow (UBSan) nor saturate into a pool
+  // thread on call for ever, which posts do not wake: it means no on-call
+  // sleep. Each stream is posted after the pool thread ran the previous one
+  // and parked, with no caller to help.
+  runtime rt({.stream_threads = 1,
+              .callers_run_streams = true,
+              .on_call_timeout = std::chrono::nanoseconds::max()});
+  for (int i = 0; i < 3; ++i) {
+    auto h = rt.spawn(task_kind::stream, "stream", [] {});
+    CHECK(join_within(h, 10000ms));
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
 TEST_CASE("condvar wait wakes on notify_one") {
   runtime rt;
   flushcoord::prod::mutex m;

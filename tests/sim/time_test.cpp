@@ -157,3 +157,33 @@ TEST_CASE("time budget: a run that sleeps past virtual_time_max fails as time_bu
   CHECK(r.failed->report.find("main#0 (finalizer): sleeps until 11000000000ns") !=
         std::string::npos);
 }
+
+TEST_CASE("sleep_for at 1 ns, 100 years and nanoseconds::max() keeps its meaning") {
+  // A sleep's deadline saturates instead of wrapping into the past (SPEC
+  // §2.7): at t = 1 ms, max() would overflow. Each long sleep is cut short
+  // by its stop token at t = 1 ms + 3 s.
+  const auto hundred_years =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::years(100));
+  for (const auto d : {hundred_years, std::chrono::nanoseconds::max()}) {
+    CAPTURE(d.count());
+    fs::simulator sim;
+    std::chrono::nanoseconds tiny_woke_at{}, woke_at{};
+    const auto r = sim.run([&] {
+      fs::runtime rt;
+      rt.sleep_for(1ms - 1ns);
+      rt.sleep_for(1ns);
+      tiny_woke_at = rt.now();
+      std::stop_source src;
+      auto sleeper = rt.spawn(task_kind::stream, "sleeper", [&, tok = src.get_token()] {
+        rt.sleep_for(d, tok);
+        woke_at = rt.now();
+      });
+      rt.sleep_for(3s);
+      src.request_stop();
+      sleeper.join();
+    });
+    CHECK(r.ok());
+    CHECK(tiny_woke_at == 1ms);
+    CHECK(woke_at == 1ms + 3s);
+  }
+}

@@ -133,7 +133,8 @@ struct runtime_options {
   /// caller; one nobody blocks for (the caller polls, uses a timed wait, or
   /// is itself a stream) waits at most this long for a pool thread. Longer
   /// means fewer wake-ups; docs/performance.md has flushbench at 100 us to
-  /// 1 ms.
+  /// 1 ms. A value whose deadline would overflow (nanoseconds::max()) puts
+  /// no thread on call.
   nanoseconds on_call_timeout = std::chrono::milliseconds(1);
   /// Callers run streams, and posts rely on threads on call, only while
   /// the streams run lately took at most this long on average: a caller

@@ -35,6 +35,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -47,6 +48,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <flushcoord/detail/deadline.hpp>
 #include <flushcoord/prod/sync.hpp>
 
 namespace flushcoord::prod::detail {
@@ -218,10 +220,15 @@ class stream_pool {
   bool park(bool ran_since_park) {
     lock_guard hold(park_m_);
     parked_.fetch_add(1, std::memory_order_seq_cst);
-    if (ran_since_park && on_call_timeout_.count() > 0) {
+    // An on_call_timeout whose deadline would overflow does not put the
+    // thread on call at all: on call for ever, it would leave a stream that
+    // nobody helps with unstarted.
+    const auto deadline = ran_since_park && on_call_timeout_.count() > 0
+                              ? flushcoord::detail::deadline_after(clock_now(), on_call_timeout_)
+                              : std::nullopt;
+    if (deadline) {
       on_call_.fetch_add(1, std::memory_order_seq_cst);
-      const nanoseconds deadline = clock_now() + on_call_timeout_;
-      while (!job_or_stop() && park_cv_.wait_until(park_m_, deadline)) {
+      while (!job_or_stop() && park_cv_.wait_until(park_m_, *deadline)) {
       }
       // Dekker with post(): leave the on-call count, then re-read queued_. A
       // post that still saw us on call woke nobody; its job is counted by now.

@@ -16,8 +16,9 @@
 // first). A shared epoch is forced by the policy interface: `R::condvar` is
 // default-constructed and so cannot know which runtime a deadline came from,
 // yet `wait_until` must turn that deadline back into a steady_clock time
-// point. The values stay small (the process's age), so `now() + timeout`
-// does not overflow for any sane timeout.
+// point. The values stay small (the process's age); core still saturates
+// `now() + timeout` (flushcoord/detail/deadline.hpp), and wait_until waits
+// untimed for a deadline too far away to be a steady_clock time point.
 //
 // ---------------------------------------------------------------------------
 // Thread-safety
