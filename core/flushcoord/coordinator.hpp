@@ -278,7 +278,8 @@ class coordinator {
     slot->ph = st::phase::streaming;
     if (s->opts.stream_timeout && !FLUSHCOORD_MUTANT(timeout_not_enforced)) {
       // Empty if too far away to represent: then the stream has no deadline.
-      slot->deadline = detail::deadline_after(now, *s->opts.stream_timeout);
+      const nanoseconds origin = FLUSHCOORD_MUTANT(timeout_from_wrong_origin) ? nanoseconds(0) : now;
+      slot->deadline = detail::deadline_after(origin, *s->opts.stream_timeout);
       // The finalizer may be in an untimed wait: it must learn of the deadline.
       s->finalizer_cv.notify_one();
     }
@@ -424,7 +425,8 @@ class coordinator {
     const auto deadline =
         timeout ? detail::deadline_after(s_->rt->now(), *timeout) : std::nullopt;
     for (bool woken = false;; woken = true) {
-      const bool recheck = !woken || !FLUSHCOORD_MUTANT(shutdown_keeps_permit_waiters);
+      const bool recheck = (!woken || !FLUSHCOORD_MUTANT(shutdown_keeps_permit_waiters)) &&
+                           !(timeout && FLUSHCOORD_MUTANT(timed_acquire_ignores_close));
       if (auto refused = refuse_if_closed(); refused && recheck) return *refused;
       if (s_->permits_available > 0) return take_permit();
       if (!timeout) {

@@ -29,6 +29,14 @@ enum class id : int {
   submit_after_shutdown_dropped,  // the seed's silent drop: ticket never resolved
   failure_count_not_updated,      // diagnostics miss failures
   close_blocks,                   // destructor waits for in-flight work
+  // Added with the outcome oracle and the whole-API workload (issue 10):
+  every_flush_times_out,          // every stream result is replaced by stream_timeout
+  timeout_from_wrong_origin,      // the stream deadline counts from the runtime's epoch, not the spawn
+  deadline_only_in_finalizer,     // a result landing past its deadline is accepted (corpus 0003)
+  non_std_throw_mislabeled,       // a stream throwing a non-std exception fails as stream_failed
+  failure_throw_replaces_error,   // finalize_failure's exception replaces the flush's own error
+  timed_acquire_ignores_close,    // acquire_permit_for after close does not fail at once
+  poll_misses_failures,           // ticket::try_get reports a failed flush as still pending
   count_,
 };
 

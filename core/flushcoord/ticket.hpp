@@ -147,6 +147,7 @@ class ticket {
     auto* sync = cell_->sync();
     if (!sync) return cell_->try_get();
     lock_guard lk(sync->m);
+    if (FLUSHCOORD_MUTANT(poll_misses_failures) && cell_->resolved() && !cell_->get().ok()) return std::nullopt;
     return cell_->try_get();
   }
 

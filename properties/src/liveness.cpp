@@ -10,6 +10,7 @@ std::int64_t liveness_deadline_ns(const scenario& sc, std::int64_t writer_done_n
   std::int64_t start = writer_done_ns;
   for (const auto& c : sc.drains) start = std::max(start, c.at_ns);
   for (const auto& c : sc.shutdowns) start = std::max(start, c.at_ns);
+  for (const auto& c : sc.closes) start = std::max(start, c.at_ns);
   if (sc.runtime_stop_at_ns) start = std::max(start, *sc.runtime_stop_at_ns);
   return start + sc.liveness_bound_ns;
 }

@@ -1,6 +1,7 @@
 #include "flushcoord/properties/run_scenario.hpp"
 
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -13,16 +14,41 @@ namespace {
 
 using std::chrono::nanoseconds;
 
+/// a + b for virtual durations, saturating instead of overflowing: a plan
+/// may hold nanoseconds::max() as "no timeout".
+std::int64_t sat_add(std::int64_t a, std::int64_t b) {
+  if (b > 0 && a > std::numeric_limits<std::int64_t>::max() - b) return std::numeric_limits<std::int64_t>::max();
+  return a + b;
+}
+
+std::int64_t sat_mul(std::int64_t k, std::int64_t a) {
+  if (a > 0 && k > std::numeric_limits<std::int64_t>::max() / a) return std::numeric_limits<std::int64_t>::max();
+  return k * a;
+}
+
+/// What a stream throws for fault::stream_throw_user: not a std::exception.
+struct injected_user_error {
+  int code = 7;
+};
+
+/// The workload: a program over the coordinator's public API, drawn by the
+/// scenario. Writer tasks rotate and submit their flushes (SPEC §4's flush
+/// lock, commit path and explicit path; timed acquires; permits dropped
+/// unused); holder tasks keep rotated flushes a while and submit them out
+/// of rotate order; tickets are waited, wait_for'ed, polled, copied and
+/// moved; drain, close and shutdown calls land at their times. Every call's
+/// result becomes a fact for the outcome oracle (checks/outcome.hpp).
 class workload {
  public:
   workload(model_world& w, model_coordinator& coord) : w_(w), coord_(coord) {}
 
-  /// The writer: rotates and submits every planned flush, keeps the tickets
-  /// the plan does not drop. Stops early once the coordinator refuses.
-  void write() {
+  /// Writer `who`: every planned flush of its own, in plan order. Stops
+  /// early once the coordinator refuses (it is shut down).
+  void write(std::uint32_t who) {
     for (std::size_t i = 0; i < w_.sc->flushes.size(); ++i) {
+      if (w_.plan(i).writer != who) continue;
       if (w_.sc->writer_gap_ns > 0) w_.rt.sleep_for(nanoseconds(w_.sc->writer_gap_ns));
-      if (!write_one(i)) return;
+      if (!write_one(who, i)) return;
     }
   }
 
@@ -46,14 +72,27 @@ class workload {
     w_.note({.kind = fact_kind::shutdown_returned, .a = call, .b = live_coordinator_tasks(*w_.sim)});
   }
 
+  void close_at(std::size_t call, std::int64_t at_ns) {
+    w_.rt.sleep_for(nanoseconds(at_ns));
+    w_.note({.kind = fact_kind::close_called, .a = call});
+    coord_.close();
+  }
+
   void stop_runtime_at(std::int64_t at_ns) {
     w_.rt.sleep_for(nanoseconds(at_ns));
+    w_.note({.kind = fact_kind::runtime_stopped});
     w_.rt.stop_unstarted_streams();
+  }
+
+  /// Joins the holder tasks the writers started.
+  void join_holders() {
+    for (std::size_t i = 0; i < holders_.size(); ++i) holders_[i].join();  // may grow meanwhile
   }
 
   /// Waits on every kept ticket and reports what it read.
   void read_tickets() {
-    for (auto& [seq, t] : kept_) {
+    for (std::size_t i = 0; i < kept_.size(); ++i) {  // holders may still add
+      auto& [seq, t] = kept_[i];
       const auto r = t.wait();
       w_.note({.kind = fact_kind::ticket_read, .seq = seq, .a = r.ok() ? r.value() : 0, .ok = r.ok(),
                .code = r.ok() ? errc::shut_down : r.error().code});
@@ -62,6 +101,7 @@ class workload {
 
  private:
   using permit = model_coordinator::permit;
+  using ticket = model_coordinator::ticket_type;
 
   auto stream_for(std::size_t i) {
     return [w = &w_, i](const model_engine::rotated_state&,
@@ -75,11 +115,20 @@ class workload {
         case fault::stream_throw:
           w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
           throw std::runtime_error("injected stream throw");
+        case fault::stream_throw_int:
+          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
+          throw 42;
+        case fault::stream_throw_user:
+          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
+          throw injected_user_error{};
         case fault::stream_stall:  // runs past its timeout, but honours the stop
-          w->rt.sleep_for(nanoseconds(2 * timeout + plan.stream_ns), stop);
+          w->rt.sleep_for(nanoseconds(sat_add(sat_mul(2, timeout), plan.stream_ns)), stop);
           break;
         case fault::stream_hang:  // ignores the stop request for a long while
-          w->rt.sleep_for(nanoseconds(3 * timeout + plan.stream_ns));
+          w->rt.sleep_for(nanoseconds(sat_add(sat_mul(3, timeout), plan.stream_ns)));
+          break;
+        case fault::stream_at_deadline:  // returns at the very instant its timeout fires
+          w->rt.sleep_for(nanoseconds(timeout));
           break;
         default:
           w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
@@ -90,44 +139,85 @@ class workload {
   }
 
   /// Returns false once the coordinator refuses (it is shut down).
-  bool write_one(std::size_t i) {
+  bool write_one(std::uint32_t who, std::size_t i) {
     const flush_plan& plan = w_.plan(i);
-    std::optional<permit> p = plan.commit_path ? permit_on_commit_path() : permit_on_explicit_path();
-    if (!p) return false;
+    if (plan.drop_permit_first) {
+      // Taken and dropped unused: it must come back at once.
+      auto unused = acquire(who, acquire_form::try_once, 0);
+      if (!unused && unused.error().code == errc::shut_down) return false;
+    }
+    std::optional<permit> p;
+    errc why = errc::no_permit;
+    if (plan.commit_path)
+      p = permit_on_commit_path(who, plan, why);
+    else
+      p = permit_on_explicit_path(who, plan, why);
+    if (!p) return why != errc::shut_down;  // a timed-out acquire skips only this flush
     // Under the flush lock: the engine's rotate step, then the coordinator's.
     w_.flush_lock.lock();
+    if (plan.engine_ns > 0) w_.rt.sleep_for(nanoseconds(plan.engine_ns));
     if (plan.what == fault::rotate_error) {
       w_.flush_lock.unlock();
       return true;  // the permit goes back as `p` is destroyed; no seq taken
     }
     auto rotated = coord_.rotate(std::move(*p), model_engine::rotated_state{i});
     w_.flush_lock.unlock();
-    if (!rotated) return false;
+    if (!rotated) {
+      w_.note({.kind = fact_kind::rotate_refused, .a = i, .ok = false, .code = rotated.error().code});
+      return false;
+    }
+    w_.note({.kind = fact_kind::flush_rotated, .seq = rotated.value().seq(), .a = i});
+    if (plan.hold_ns >= 0) {
+      holders_.push_back(w_.rt.spawn(task_kind::finalizer, "holder",
+                                     [this, i, rf = std::move(rotated).value()]() mutable {
+                                       w_.rt.sleep_for(nanoseconds(w_.plan(i).hold_ns));
+                                       submit(i, std::move(rf));
+                                     }));
+      return true;
+    }
     submit(i, std::move(rotated).value());
     return true;
   }
 
-  /// Commit path: try-acquire under the lock; if full, wait outside it.
-  std::optional<permit> permit_on_commit_path() {
-    w_.flush_lock.lock();
-    auto p = coord_.try_acquire_permit();
-    w_.flush_lock.unlock();
-    if (p) return std::move(p).value();
-    if (p.error().code != errc::no_permit) return std::nullopt;
-    return permit_on_explicit_path();
+  /// One acquire call of the given form, with its call and result as facts.
+  result<permit> acquire(std::uint32_t who, acquire_form form, std::int64_t timeout_ns) {
+    const auto c = static_cast<std::uint64_t>(timeout_ns);
+    w_.note({.kind = fact_kind::acquire_called, .a = who, .b = static_cast<std::uint64_t>(form), .c = c});
+    result<permit> p = form == acquire_form::blocking   ? coord_.acquire_permit()
+                       : form == acquire_form::try_once ? coord_.try_acquire_permit()
+                                                        : coord_.acquire_permit_for(nanoseconds(timeout_ns));
+    w_.note({.kind = fact_kind::acquire_returned, .a = who, .b = static_cast<std::uint64_t>(form), .c = c,
+             .ok = p.ok(), .code = p.ok() ? errc::shut_down : p.error().code});
+    return p;
   }
 
-  /// Explicit path: block for a permit before taking the lock.
-  std::optional<permit> permit_on_explicit_path() {
-    auto p = coord_.acquire_permit();
-    if (!p) return std::nullopt;
+  /// Commit path: try-acquire under the lock; if full, wait outside it.
+  std::optional<permit> permit_on_commit_path(std::uint32_t who, const flush_plan& plan, errc& why) {
+    w_.flush_lock.lock();
+    auto p = acquire(who, acquire_form::try_once, 0);
+    w_.flush_lock.unlock();
+    if (p) return std::move(p).value();
+    why = p.error().code;
+    if (why != errc::no_permit) return std::nullopt;
+    return permit_on_explicit_path(who, plan, why);
+  }
+
+  /// Explicit path: block (or wait a bounded time) for a permit before
+  /// taking the lock.
+  std::optional<permit> permit_on_explicit_path(std::uint32_t who, const flush_plan& plan, errc& why) {
+    auto p = plan.acquire_timeout_ns > 0 ? acquire(who, acquire_form::timed, plan.acquire_timeout_ns)
+                                         : acquire(who, acquire_form::blocking, 0);
+    if (!p) {
+      why = p.error().code;
+      return std::nullopt;
+    }
     return std::move(p).value();
   }
 
   void submit(std::size_t i, model_coordinator::rotated_flush rf) {
     const flush_plan& plan = w_.plan(i);
     const std::uint64_t seq = rf.seq();
-    std::optional<model_coordinator::ticket_type> t;
+    std::optional<ticket> t;
     if (plan.what == fault::abandon) {
       return;  // rf is destroyed unsubmitted
     } else if (plan.what == fault::inline_submit) {
@@ -136,12 +226,39 @@ class workload {
     } else {
       t = coord_.spawn_stream(std::move(rf), stream_for(i));
     }
-    if (!plan.drop_ticket) kept_.emplace_back(seq, std::move(*t));
+    use_ticket(seq, plan, std::move(*t));
+  }
+
+  /// The ticket forms the plan asks for, each reported as a fact.
+  void use_ticket(std::uint64_t seq, const flush_plan& plan, ticket t) {
+    if (plan.ticket_poll) {
+      const auto r = t.try_get();
+      w_.note({.kind = fact_kind::ticket_polled, .seq = seq, .a = r && r->ok() ? r->value() : 0,
+               .b = r ? 1u : 0u, .ok = r && r->ok(), .code = r && !r->ok() ? r->error().code : errc::shut_down});
+    }
+    if (plan.ticket_wait_for_ns > 0) {
+      const auto c = static_cast<std::uint64_t>(plan.ticket_wait_for_ns);
+      const auto called_at = static_cast<std::uint64_t>(w_.rt.now().count());
+      const auto r = t.wait_for(nanoseconds(plan.ticket_wait_for_ns));
+      w_.note({.kind = fact_kind::ticket_waited_for, .seq = seq, .a = r.ok() ? r.value() : 0, .b = called_at, .c = c,
+               .ok = r.ok(), .code = r.ok() ? errc::shut_down : r.error().code});
+    }
+    if (plan.drop_ticket) return;
+    if (plan.ticket_copy) {
+      ticket copy = t;               // two handles on one cell...
+      ticket moved = std::move(t);   // ...and the original emptied into a third
+      if (t.valid()) w_.sim->fail(sim::failure_class::property, "[tickets] a moved-from ticket is still valid");
+      kept_.emplace_back(seq, std::move(copy));
+      kept_.emplace_back(seq, std::move(moved));
+      return;
+    }
+    kept_.emplace_back(seq, std::move(t));
   }
 
   model_world& w_;
   model_coordinator& coord_;
-  std::vector<std::pair<std::uint64_t, model_coordinator::ticket_type>> kept_;
+  std::vector<std::pair<std::uint64_t, ticket>> kept_;
+  std::vector<sim::task_handle> holders_;
 };
 
 options coordinator_options(const scenario& sc) {
@@ -169,16 +286,20 @@ void run_main(model_world& w) {
   coord.emplace(w.rt, model_engine(w), coordinator_options(sc));
   workload load(w, *coord);
   std::vector<sim::task_handle> helpers;
-  auto writer = w.rt.spawn(task_kind::finalizer, "writer", [&] { load.write(); });
+  std::vector<sim::task_handle> writers;
+  for (std::uint32_t k = 0; k < sc.writers; ++k)
+    writers.push_back(w.rt.spawn(task_kind::finalizer, "writer", [&, k] { load.write(k); }));
   for (std::size_t i = 0; i < sc.drains.size(); ++i)
     helpers.push_back(w.rt.spawn(task_kind::finalizer, "drain", [&, i] { load.drain(i); }));
   for (std::size_t i = 0; i < sc.shutdowns.size(); ++i)
     helpers.push_back(w.rt.spawn(task_kind::finalizer, "shutdown",
                                  [&, i] { load.shutdown_at(i, sc.shutdowns[i].at_ns); }));
+  for (std::size_t i = 0; i < sc.closes.size(); ++i)
+    helpers.push_back(w.rt.spawn(task_kind::finalizer, "close", [&, i] { load.close_at(i, sc.closes[i].at_ns); }));
   if (sc.runtime_stop_at_ns)
     helpers.push_back(w.rt.spawn(task_kind::finalizer, "runtime-stop",
                                  [&] { load.stop_runtime_at(*sc.runtime_stop_at_ns); }));
-  writer.join();
+  for (auto& h : writers) h.join();
   // Liveness mode (liveness.hpp): the fault-free phase starts now.
   std::optional<liveness_watch> live;
   if (sc.liveness_bound_ns > 0) {
@@ -187,16 +308,19 @@ void run_main(model_world& w) {
   }
   if (sc.close_early) {
     for (auto& h : helpers) h.join();
+    load.join_holders();
     if (live) live->finished();
     close_by_destruction(w, coord);
     load.read_tickets();  // tickets outlive the coordinator
     return;  // the end state is judged from the events alone
   }
+  load.join_holders();
   load.read_tickets();
   for (auto& h : helpers) h.join();
   load.shutdown(sc.shutdowns.size());  // the engine's own final shutdown
   if (live) live->finished();
-  w.end = end_state{coord->pending_count(), coord->permits_available(), coord->failed_count()};
+  w.end = end_state{coord->pending_count(), coord->permits_available(), coord->failed_count(),
+                    coord->last_failure()};
 }
 
 }  // namespace
@@ -223,7 +347,7 @@ std::string scenario_outcome::describe() const {
 }
 
 scenario_outcome run_scenario(const scenario& sc, sim::simulator& sim) {
-  checker_set checks(run_facts{sc.max_pending, sc.flushes.size(), sc.stream_timeout_ns},
+  checker_set checks(run_facts{sc.max_pending, sc.flushes.size(), sc.stream_timeout_ns, &sc},
                      [&sim](std::string_view property, const std::string& message) {
                        sim.fail(sim::failure_class::property,
                                 "[" + std::string(property) + "] " + message);

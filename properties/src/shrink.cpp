@@ -158,9 +158,17 @@ class shrinker {
       c = sc_;
       c.flushes[i].commit_path = false;
       any |= try_scenario(c);
+      any |= simplify_api_fields(i);
     }
     any |= drop_calls(&scenario::drains);
     any |= drop_calls(&scenario::shutdowns);
+    any |= drop_calls(&scenario::closes);
+    if (sc_.writers > 1 && budget_left()) {  // one writer, if the failure needs no more
+      scenario c = sc_;
+      c.writers = 1;
+      for (auto& f : c.flushes) f.writer = 0;
+      any |= try_scenario(c);
+    }
     scenario c = sc_;
     c.runtime_stop_at_ns.reset();
     any |= try_scenario(c);
@@ -173,6 +181,28 @@ class shrinker {
     c = sc_;
     c.stream_timeout_ns.reset();
     any |= try_scenario(c);
+    return any;
+  }
+
+  /// Puts each whole-API field of flush i back to the polite writer's value,
+  /// one at a time.
+  bool simplify_api_fields(std::size_t i) {
+    const flush_plan plain;
+    bool any = false;
+    auto attempt_with = [&](auto field) {
+      if (!budget_left() || sc_.flushes[i].*field == plain.*field) return;
+      scenario c = sc_;
+      c.flushes[i].*field = plain.*field;
+      any |= try_scenario(c);
+    };
+    attempt_with(&flush_plan::acquire_timeout_ns);
+    attempt_with(&flush_plan::drop_permit_first);
+    attempt_with(&flush_plan::hold_ns);
+    attempt_with(&flush_plan::engine_ns);
+    attempt_with(&flush_plan::ticket_wait_for_ns);
+    attempt_with(&flush_plan::ticket_poll);
+    attempt_with(&flush_plan::ticket_copy);
+    attempt_with(&flush_plan::failure_throws);
     return any;
   }
 

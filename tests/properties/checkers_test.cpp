@@ -3,6 +3,7 @@
 // the campaign and mutant tests then trust them.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -205,5 +206,145 @@ TEST_CASE("diagnostics: failed_count must count every failure") {
   facts[12].ok = false;
   const auto v = run(facts, fp::end_state{0, 1, 0});
   REQUIRE_FALSE(v.empty());
-  CHECK(v.back().find("failed_count()=0 but 1") != std::string::npos);
+  CHECK(std::any_of(v.begin(), v.end(),
+                    [](const std::string& m) { return m.find("failed_count()=0 but 1") != std::string::npos; }));
+}
+
+// ---- the outcome oracle --------------------------------------------------
+
+namespace {
+
+/// One flush of plan 0 (what, stream_ns) spawned at t=0, under a timeout
+/// of 100 ns, resolved as the caller's facts say.
+struct oracle_run {
+  fp::scenario sc;
+  collector col;
+  std::optional<fp::outcome_check> c;
+
+  oracle_run(fp::fault what, std::int64_t stream_ns, std::optional<std::int64_t> timeout = 100) {
+    sc.stream_timeout_ns = timeout;
+    sc.flushes.push_back(fp::flush_plan{stream_ns, what});
+    c.emplace(fp::run_facts{1, 1, timeout, &sc});
+    feed(ev(fc::event_kind::rotated, 0, 1));
+    feed(wl(fp::fact_kind::flush_rotated, 0, 0));
+    feed(ev(fc::event_kind::stream_spawned, 0, 0, true, 0));
+  }
+  void feed(const fp::fact& f) { c->observe(f, col.sink()); }
+  /// The stream timed out at `t`; finalize_failure ran with stream_timeout.
+  void timed_out_at(std::int64_t t) {
+    feed(ev(fc::event_kind::stream_timed_out, 0, 0, true, t));
+    failed_with(fc::errc::stream_timeout, t);
+  }
+  void failed_with(fc::errc code, std::int64_t t) {
+    feed(ev(fc::event_kind::finalize_begin, 0, 0, false, t));
+    feed(wl(fp::fact_kind::failure_called, 0, 0, 0, t, true, code));
+    feed(ev(fc::event_kind::finalize_end, 0, 0, false, t));
+  }
+  void succeeded_at(std::int64_t t) {
+    feed(ev(fc::event_kind::stream_returned, 0, 0, true, t));
+    feed(ev(fc::event_kind::finalize_begin, 0, 0, true, t));
+    feed(wl(fp::fact_kind::manifest_published, 0, 0, 1, t));
+    feed(ev(fc::event_kind::finalize_end, 0, 0, true, t));
+  }
+  std::vector<std::string> finish(std::uint64_t failed) {
+    std::optional<fc::flush_error> last;
+    if (failed != 0) last = fc::flush_error::make(fc::errc::stream_timeout, 0, "");
+    c->finish(fp::end_state{0, 1, failed, last}, col.sink());
+    return col.seen;
+  }
+};
+
+bool mentions(const std::vector<std::string>& v, std::string_view what) {
+  return std::any_of(v.begin(), v.end(), [&](const std::string& m) { return m.find(what) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("outcome: a flush that must succeed may not fail with a plausible error") {
+  // The stream takes 50 ns against a 100 ns timeout: it must succeed.
+  oracle_run r(fp::fault::none, 50);
+  r.timed_out_at(100);  // the timeout itself fired on time...
+  const auto v = r.finish(1);
+  REQUIRE(v.size() == 1);  // ...but the plan says success
+  CHECK(mentions(v, "resolved with stream_timeout, expected success"));
+}
+
+TEST_CASE("outcome: a stream timeout means the stream really ran that long") {
+  oracle_run early(fp::fault::stream_stall, 50);
+  early.timed_out_at(60);
+  CHECK(mentions(early.col.seen, "timed out after 60ns, before its stream_timeout of 100ns"));
+
+  oracle_run on_time(fp::fault::stream_stall, 50);  // a stall runs 250 ns: must time out
+  on_time.timed_out_at(100);
+  CHECK(on_time.finish(1).empty());
+
+  oracle_run missed(fp::fault::stream_stall, 50);  // and must not succeed
+  missed.succeeded_at(250);
+  CHECK(mentions(missed.finish(0), "resolved with success, expected stream_timeout"));
+}
+
+TEST_CASE("outcome: a stream landing at its very deadline may go either way") {
+  oracle_run timed_out(fp::fault::stream_at_deadline, 0);
+  timed_out.timed_out_at(100);
+  CHECK(timed_out.finish(1).empty());
+  oracle_run succeeded(fp::fault::stream_at_deadline, 0);
+  succeeded.succeeded_at(100);
+  CHECK(succeeded.finish(0).empty());
+}
+
+TEST_CASE("outcome: the error code must be the one the fault explains") {
+  oracle_run r(fp::fault::stream_throw_int, 10);
+  r.failed_with(fc::errc::stream_failed, 10);  // a throw is stream_threw
+  CHECK(mentions(r.finish(1), "resolved with stream_failed, expected stream_threw"));
+}
+
+TEST_CASE("outcome: a shut-down resolution needs a close and a held flush") {
+  oracle_run open(fp::fault::none, 10);
+  open.feed(ev(fc::event_kind::shut_down_unfinalized, 0));
+  CHECK(mentions(open.col.seen, "resolved as shut down while intake was open"));
+
+  oracle_run submitted(fp::fault::none, 10);  // spawned, so not held
+  submitted.feed(ev(fc::event_kind::close_begun));
+  submitted.feed(ev(fc::event_kind::shut_down_unfinalized, 0));
+  CHECK(mentions(submitted.col.seen, "although it was submitted"));
+}
+
+TEST_CASE("outcome: an acquire after close fails at once, with shut_down") {
+  fp::outcome_check c(fp::run_facts{1, 0, std::nullopt});
+  collector col;
+  c.observe(ev(fc::event_kind::close_begun), col.sink());
+  fp::fact call = wl(fp::fact_kind::acquire_called, fc::no_seq, 0, static_cast<std::uint64_t>(fp::acquire_form::timed), 10);
+  call.c = 1000;
+  c.observe(call, col.sink());
+  fp::fact ret = wl(fp::fact_kind::acquire_returned, fc::no_seq, 0, static_cast<std::uint64_t>(fp::acquire_form::timed),
+                    1010, false, fc::errc::permit_timeout);
+  ret.c = 1000;
+  c.observe(ret, col.sink());
+  REQUIRE(col.seen.size() == 1);
+  CHECK(mentions(col.seen, "after close returned permit_timeout instead of shut_down"));
+}
+
+TEST_CASE("outcome: ticket::wait_for times out only after its whole timeout, and never once resolved") {
+  oracle_run r(fp::fault::none, 500, std::nullopt);
+  fp::fact early = wl(fp::fact_kind::ticket_waited_for, 0, 0, /*called at*/ 0, 40, false, fc::errc::ticket_timeout);
+  early.c = 50;
+  r.feed(early);
+  CHECK(mentions(r.col.seen, "timed out after 40ns, before its timeout of 50ns"));
+  r.succeeded_at(500);
+  r.feed(ev(fc::event_kind::ticket_resolved, 0, 0, true, 500));
+  fp::fact late = wl(fp::fact_kind::ticket_waited_for, 0, 0, 400, 600, false, fc::errc::ticket_timeout);
+  late.c = 200;
+  r.feed(late);
+  CHECK(mentions(r.col.seen, "timed out although the ticket was resolved"));
+}
+
+TEST_CASE("drain: no drain waits past a whole stall period without progress") {
+  fp::drain_check c;
+  collector col;
+  c.observe(ev(fc::event_kind::rotated, 0, 1, true, 0), col.sink());
+  c.observe(wl(fp::fact_kind::drain_called, fc::no_seq, 0, /*stall timeout*/ 100, 0), col.sink());
+  c.observe(ev(fc::event_kind::flush_finished, 0, 0, true, 250), col.sink());
+  c.observe(wl(fp::fact_kind::drain_returned, fc::no_seq, 0, 0, 250, true), col.sink());
+  REQUIRE(col.seen.size() == 1);
+  CHECK(mentions(col.seen, "went 250ns without progress, past its stall timeout of 100ns"));
 }

@@ -21,6 +21,18 @@
 
 namespace flushcoord::detail {
 
+/// Only for the mutant non_std_throw_mislabeled: is the exception in
+/// flight a std::exception?
+inline bool current_is_std_exception() {
+  try {
+    throw;
+  } catch (const std::exception&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 /// Text for an exception caught from user code.
 inline std::string describe_current_exception() {
   try {
@@ -174,6 +186,8 @@ class finalizer {
     } catch (...) {
       // finalize_failure cannot make a failed flush fail harder; the ticket
       // carries the original cause.
+      if (FLUSHCOORD_MUTANT(failure_throw_replaces_error))
+        return flush_error::make(errc::finalize_failed, seq, describe_current_exception());
     }
     return err;
   }

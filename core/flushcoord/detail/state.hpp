@@ -201,6 +201,8 @@ struct state {
       emit(event_kind::late_result_dropped, seq);
       return false;
     }
+    if (FLUSHCOORD_MUTANT(every_flush_times_out))
+      out = flush_error::make(errc::stream_timeout, seq, "mutant: every flush times out");
     s->outcome_.emplace(std::move(out));
     s->ph = phase::ready;
     if (FLUSHCOORD_MUTANT(permit_released_at_stream_end)) release_permit(seq);
@@ -233,17 +235,29 @@ struct state {
     std::vector<std::stop_source> to_stop;
     for (std::size_t i = 0; i < window.size(); ++i) {
       slot& s = window[i];
-      if (!s.deadline || *s.deadline > now) continue;
-      const std::uint64_t seq = next_finalize + i;
-      s.outcome_.emplace(flush_error::make(
-          errc::stream_timeout, seq,
-          "exceeded stream_timeout of " + std::to_string(opts.stream_timeout->count()) + "ns"));
-      s.ph = phase::ready;
-      s.deadline.reset();
+      if (!is_overdue(s, now)) continue;
+      time_out(s, next_finalize + i);
       to_stop.push_back(s.rec->stop);
-      emit(event_kind::stream_timed_out, seq);
     }
     return to_stop;
+  }
+
+  /// As expire_overdue for the one flush `seq`, whose stream has just
+  /// returned (so there is nobody left to stop).
+  void expire_one_if_overdue(std::uint64_t seq, nanoseconds now) {
+    slot* s = find(seq);
+    if (s != nullptr && is_overdue(*s, now)) time_out(*s, seq);
+  }
+
+  static bool is_overdue(const slot& s, nanoseconds now) { return s.deadline && *s.deadline <= now; }
+
+  void time_out(slot& s, std::uint64_t seq) {
+    s.outcome_.emplace(flush_error::make(
+        errc::stream_timeout, seq,
+        "exceeded stream_timeout of " + std::to_string(opts.stream_timeout->count()) + "ns"));
+    s.ph = phase::ready;
+    s.deadline.reset();
+    emit(event_kind::stream_timed_out, seq);
   }
 };
 

@@ -66,6 +66,12 @@ class stream_landing {
     const bool inline_ok = !FLUSHCOORD_MUTANT(finalize_in_arrival_order);
     bool delivered = false;
     if (out) {
+      // The finalizer task is not the only guard of a deadline: while it
+      // publishes (finalize may wait for the engine's locks) it cannot
+      // notice one pass. A result that lands at or after its flush's
+      // deadline times the flush out here, as the finalizer would have,
+      // and is then dropped as late (traces/corpus/0003).
+      if (!FLUSHCOORD_MUTANT(deadline_only_in_finalizer)) s_->expire_one_if_overdue(seq_, s_->rt->now());
       s_->emit(event_kind::stream_returned, seq_, 0, out->ok());
       delivered = s_->deliver(seq_, std::move(*out), /*wake_finalizer=*/!inline_ok);
     }
@@ -108,8 +114,10 @@ struct stream_task {
         landing.land(std::nullopt);
         return;
       }
-      out.emplace(flush_error::make(errc::stream_threw, landing.seq(),
-                                    describe_current_exception()));
+      const errc code = FLUSHCOORD_MUTANT(non_std_throw_mislabeled) && !current_is_std_exception()
+                            ? errc::stream_failed
+                            : errc::stream_threw;
+      out.emplace(flush_error::make(code, landing.seq(), describe_current_exception()));
     }
     if (FLUSHCOORD_MUTANT(late_result_finalized) && out->ok() && landing.resolved_meanwhile()) {
       try {  // the hole of §2.6: a late result published a second time

@@ -15,6 +15,7 @@
 #include "flushcoord/properties/checks/drain.hpp"
 #include "flushcoord/properties/checks/manifest_chain.hpp"
 #include "flushcoord/properties/checks/ordered_finalize.hpp"
+#include "flushcoord/properties/checks/outcome.hpp"
 #include "flushcoord/properties/checks/pending.hpp"
 #include "flushcoord/properties/checks/permits.hpp"
 #include "flushcoord/properties/checks/shutdown.hpp"
@@ -37,7 +38,8 @@ class checker_set {
         permits_(run),
         tickets_(run),
         shutdown_(run),
-        stream_timeout_(run) {
+        stream_timeout_(run),
+        outcome_(run) {
     record_ = [this](std::string_view property, const std::string& message) {
       if (first_) return;
       first_ = violation{std::string(property), message};
@@ -75,6 +77,7 @@ class checker_set {
     f(manifest_chain_);
     f(diagnostics_);
     f(stream_timeout_);
+    f(outcome_);
   }
 
   violation_sink sink_;
@@ -88,6 +91,7 @@ class checker_set {
   manifest_chain_check manifest_chain_;
   diagnostics_check diagnostics_;
   stream_timeout_check stream_timeout_;
+  outcome_check outcome_;
   std::optional<violation> first_;
   std::uint64_t facts_seen_ = 0;
 };

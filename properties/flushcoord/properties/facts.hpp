@@ -21,16 +21,28 @@ namespace flushcoord::properties {
 
 enum class fact_kind : std::uint8_t {
   coordinator,        // `event` holds a coordinator_event
-  finalize_called,    // seq; the engine's finalize was entered
+  finalize_called,    // seq; the engine's finalize was entered; a = plan index
   manifest_published, // seq; a = parent manifest, b = the new manifest
-  failure_called,     // seq; finalize_failure ran; code = the error's code
+  failure_called,     // seq; finalize_failure ran; code = the error's code; a = plan index
   finalize_returned,  // seq; the engine's finalize or finalize_failure returned
   ticket_read,        // seq; ok; a = snapshot id when ok; code when not
   drain_called,       // a = call number, b = stall timeout ns
   drain_returned,     // a = call number; ok; code when not
   shutdown_called,    // a = call number
   shutdown_returned,  // a = call number, b = coordinator tasks still alive
+  // The whole-API workload's calls and what they returned (outcome.hpp):
+  flush_rotated,      // seq; a = plan index (noted once rotate returned)
+  rotate_refused,     // a = plan index; code
+  acquire_called,     // a = writer, b = acquire form, c = timeout ns (timed form)
+  acquire_returned,   // a = writer, b = acquire form, c = timeout ns; ok; code when not
+  ticket_waited_for,  // seq; c = timeout ns; ok; a = snapshot id when ok; code when not
+  ticket_polled,      // seq; b = 1 if ready; ok; a = snapshot id when ok; code when not
+  close_called,       // a = call number
+  runtime_stopped,    // unstarted streams are dropped from now on
 };
+
+/// acquire_called / acquire_returned: which form of the permit API.
+enum class acquire_form : std::uint8_t { blocking, try_once, timed };
 
 struct fact {
   fact_kind kind = fact_kind::coordinator;
@@ -39,6 +51,7 @@ struct fact {
   std::uint64_t seq = no_seq;
   std::uint64_t a = 0;
   std::uint64_t b = 0;
+  std::uint64_t c = 0;
   bool ok = true;
   errc code = errc::shut_down;
 };
@@ -47,11 +60,16 @@ struct fact {
 /// (it becomes part of the failure message and of the corpus entry).
 using violation_sink = std::function<void(std::string_view property, const std::string& message)>;
 
+struct scenario;
+
 /// Facts about the run a checker may need beyond the stream.
 struct run_facts {
   std::size_t max_pending = 0;
   std::size_t flushes_planned = 0;
   std::optional<std::int64_t> stream_timeout_ns;
+  /// The plan the outcome oracle judges against; null when a checker is
+  /// fed hand-made facts (the oracle then checks the history alone).
+  const scenario* sc = nullptr;
 };
 
 /// The state at the end of a run, after every task has finished.
@@ -61,6 +79,7 @@ struct end_state {
   std::optional<std::size_t> pending;
   std::optional<std::size_t> permits_available;
   std::optional<std::uint64_t> failed_count;
+  std::optional<flush_error> last_failure;
 };
 
 /// One property. Each lives in its own header and says in one sentence what

@@ -52,9 +52,9 @@ class model_engine {
   explicit model_engine(model_world& w) : w_(&w) {}
 
   result<snapshot_id> finalize(std::uint64_t seq, const rotated_state& st, outcome&& out) {
-    w_->note({.kind = fact_kind::finalize_called, .seq = seq});
+    w_->note({.kind = fact_kind::finalize_called, .seq = seq, .a = st.plan});
     const fault what = w_->plan(st.plan).what;
-    const std::uint64_t parent = read_head();
+    const std::uint64_t parent = read_head(st);
     if (what == fault::finalize_error) {
       w_->note({.kind = fact_kind::finalize_returned, .seq = seq});
       return flush_error{errc::finalize_failed, seq, "injected finalize error"};
@@ -69,17 +69,25 @@ class model_engine {
     return out.manifest;
   }
 
-  void finalize_failure(std::uint64_t seq, const rotated_state&, const flush_error& err) {
-    w_->note({.kind = fact_kind::failure_called, .seq = seq, .code = err.code});
-    read_head();  // a real engine puts the frozen buffer back under its lock
+  /// The exception finalize_failure throws when its plan says so.
+  struct injected_failure_throw {};
+
+  void finalize_failure(std::uint64_t seq, const rotated_state& st, const flush_error& err) {
+    w_->note({.kind = fact_kind::failure_called, .seq = seq, .a = st.plan, .code = err.code});
+    read_head(st);  // a real engine puts the frozen buffer back under its lock
     w_->note({.kind = fact_kind::finalize_returned, .seq = seq});
+    if (w_->plan(st.plan).failure_throws) throw injected_failure_throw{};
   }
 
   void on_event(const coordinator_event& e) { w_->note({.kind = fact_kind::coordinator, .event = e}); }
 
  private:
-  std::uint64_t read_head() {
+  /// Under the flush lock, taking the plan's engine time there: a slow
+  /// publish keeps the writer's rotate step (and later streams' landings)
+  /// waiting behind it.
+  std::uint64_t read_head(const rotated_state& st) {
     lock_guard lk(w_->flush_lock);
+    if (const std::int64_t t = w_->plan(st.plan).engine_ns; t > 0) w_->rt.sleep_for(std::chrono::nanoseconds(t));
     return w_->manifest;
   }
   void publish(std::uint64_t manifest) {

@@ -58,6 +58,20 @@ inline constexpr std::array<mutant_info, static_cast<std::size_t>(mutation::id::
      "failed flushes are not counted", 2000},
     {mutation::id::close_blocks, "close_blocks", "§2.4 non-blocking close",
      "the destructor waits for in-flight work", 5000},
+    {mutation::id::every_flush_times_out, "every_flush_times_out", "§5 outcome oracle",
+     "every stream's result is replaced by a plausible stream_timeout", 2000},
+    {mutation::id::timeout_from_wrong_origin, "timeout_from_wrong_origin", "§2.1 timeouts mean what they say",
+     "the stream deadline counts from the runtime's epoch instead of the spawn", 2000},
+    {mutation::id::deadline_only_in_finalizer, "deadline_only_in_finalizer", "§2.6, corpus 0003",
+     "a result landing past its deadline is accepted while the finalizer is busy publishing", 5000},
+    {mutation::id::non_std_throw_mislabeled, "non_std_throw_mislabeled", "§2.1 (a stream throws anything)",
+     "a stream throwing an int or a user type fails as stream_failed, not stream_threw", 5000},
+    {mutation::id::failure_throw_replaces_error, "failure_throw_replaces_error", "§2.1 error names the cause",
+     "an exception from finalize_failure replaces the flush's own error", 5000},
+    {mutation::id::timed_acquire_ignores_close, "timed_acquire_ignores_close", "§2.3 intake after shutdown",
+     "acquire_permit_for after close does not fail at once", 5000},
+    {mutation::id::poll_misses_failures, "poll_misses_failures", "§5 tickets (try_get)",
+     "ticket::try_get reports a failed flush as still pending", 5000},
 }};
 
 inline std::optional<mutant_info> find_mutant(std::string_view name) {

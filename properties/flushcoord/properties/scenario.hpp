@@ -30,17 +30,43 @@ enum class fault : std::uint8_t {
   rotate_error,    // the engine's own rotate step fails: no seq is taken
   abandon,         // the rotated flush is destroyed without being submitted
   inline_submit,   // the engine streams inline and uses submit()
+  stream_throw_int,   // stream throws an int (not a std::exception)
+  stream_throw_user,  // stream throws a user type (not a std::exception)
+  stream_at_deadline, // stream succeeds exactly at its stream_timeout
   count_,
 };
 
 const char* to_string(fault f);
 std::optional<fault> fault_from_string(const std::string& s);
 
+/// One flush: what its writer does with the public API, and what its
+/// stream and the engine's callbacks do. The fields after commit_path are
+/// the workload over the whole API (docs/outcome-oracle.md); their zero
+/// values are the original polite writer, so old scenario texts read as
+/// they always did.
 struct flush_plan {
   std::int64_t stream_ns = 0;   // how long the stream takes (virtual time)
   fault what = fault::none;
   bool drop_ticket = false;     // the writer drops the ticket unread
   bool commit_path = false;     // try-acquire under the flush lock (else blocking acquire first)
+  std::uint32_t writer = 0;     // which writer task (scenario::writers) runs it
+  /// > 0: the explicit path uses acquire_permit_for(this) instead of the
+  /// blocking acquire; on permit_timeout the flush is skipped (no seq).
+  std::int64_t acquire_timeout_ns = 0;
+  bool drop_permit_first = false;  // take a permit and drop it unused first
+  /// >= 0: the rotated flush goes to a holder task that keeps it this long,
+  /// then submits it (so submissions come out of rotate order); < 0: the
+  /// writer submits at once.
+  std::int64_t hold_ns = -1;
+  /// The engine's rotate step, finalize and finalize_failure each take this
+  /// much virtual time under the flush lock.
+  std::int64_t engine_ns = 0;
+  /// > 0: right after submitting, the writer waits on the ticket with
+  /// wait_for(this); it also keeps it for the final read unless dropped.
+  std::int64_t ticket_wait_for_ns = 0;
+  bool ticket_poll = false;         // poll try_get() right after submitting
+  bool ticket_copy = false;         // keep a copy and a moved-to ticket, read both
+  bool failure_throws = false;      // finalize_failure throws for this flush
   friend bool operator==(const flush_plan&, const flush_plan&) = default;
 };
 
@@ -58,6 +84,8 @@ struct scenario {
   std::vector<flush_plan> flushes;
   std::vector<timed_call> drains;
   std::vector<timed_call> shutdowns;  // several may be concurrent
+  std::vector<timed_call> closes;     // non-blocking close() calls
+  std::uint32_t writers = 1;          // writer tasks; flush_plan::writer picks one
   std::optional<std::int64_t> runtime_stop_at_ns;  // unstarted streams dropped then
   /// End by destroying the coordinator (non-blocking close, §2.4) instead of
   /// a final shutdown; tickets are read after it is gone.
@@ -72,6 +100,11 @@ struct scenario {
 /// Knobs of the generator; the defaults are the standard campaign.
 struct generator_options {
   std::size_t flushes_max = 16;
+  /// Draw the workload over the whole API (several writers, held flushes,
+  /// timed acquires, ticket forms, extreme timeouts, close calls, slow
+  /// engine callbacks), each enabled per seed, swarm-style. Off: the
+  /// original polite writer (explore's fixed scenario, older benchmarks).
+  bool whole_api = true;
   std::size_t max_pending_max = 6;
   bool swarm = true;   // draw which faults are enabled per seed
   bool allow_runtime_stop = true;

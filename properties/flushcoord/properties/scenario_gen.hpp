@@ -8,6 +8,7 @@
 
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,16 @@ inline rc::Gen<flush_plan> gen_flush_plan() {
     p.what = static_cast<fault>(*rc::gen::inRange<int>(0, static_cast<int>(fault::count_)));
     p.drop_ticket = *rc::gen::arbitrary<bool>();
     p.commit_path = *rc::gen::arbitrary<bool>();
+    // The whole-API fields; "== 7" and zero defaults so shrinking turns them off.
+    p.writer = static_cast<std::uint32_t>(*rc::gen::inRange(0, 3));
+    if (*rc::gen::inRange(0, 8) == 7) p.acquire_timeout_ns = *rc::gen::inRange<std::int64_t>(1, 4'000'000);
+    p.drop_permit_first = *rc::gen::inRange(0, 8) == 7;
+    if (*rc::gen::inRange(0, 8) == 7) p.hold_ns = *rc::gen::inRange<std::int64_t>(0, 2'000'000);
+    if (*rc::gen::inRange(0, 4) == 3) p.engine_ns = *rc::gen::inRange<std::int64_t>(0, 300'000);
+    if (*rc::gen::inRange(0, 8) == 7) p.ticket_wait_for_ns = *rc::gen::inRange<std::int64_t>(1, 3'000'000);
+    p.ticket_poll = *rc::gen::inRange(0, 8) == 7;
+    p.ticket_copy = *rc::gen::inRange(0, 8) == 7;
+    p.failure_throws = *rc::gen::inRange(0, 8) == 7;
     return p;
   });
 }
@@ -53,6 +64,9 @@ inline rc::Gen<scenario> gen_scenario() {
     const std::int64_t horizon = static_cast<std::int64_t>(s.flushes.size()) * 2'000'000;
     s.drains = *rc::gen::resize(3, rc::gen::container<std::vector<timed_call>>(gen_call(horizon, true)));
     s.shutdowns = *rc::gen::resize(3, rc::gen::container<std::vector<timed_call>>(gen_call(horizon, false)));
+    s.closes = *rc::gen::resize(2, rc::gen::container<std::vector<timed_call>>(gen_call(horizon, false)));
+    s.writers = 1;
+    for (const auto& f : s.flushes) s.writers = std::max(s.writers, f.writer + 1);
     // Rare options are "== 7" so that shrinking (towards 0) turns them off.
     if (*rc::gen::inRange(0, 8) == 7) s.runtime_stop_at_ns = *rc::gen::inRange<std::int64_t>(0, horizon);
     s.close_early = *rc::gen::inRange(0, 8) == 7;

@@ -28,7 +28,12 @@ constexpr std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) no
 }
 
 /// Well-known stream numbers for derive_seed.
-enum rng_stream : std::uint64_t { stream_schedule = 1, stream_workload = 2, stream_faults = 3 };
+enum rng_stream : std::uint64_t {
+  stream_schedule = 1,
+  stream_workload = 2,
+  stream_faults = 3,
+  stream_workload_api = 4,  // the whole-API part of a scenario (properties/scenario.cpp)
+};
 
 /// xoshiro256** (Blackman and Vigna, 2018).
 class rng {
