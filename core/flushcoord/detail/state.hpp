@@ -28,6 +28,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/counted_condvar.hpp"
 #include "flushcoord/engine.hpp"
 #include "flushcoord/events.hpp"
@@ -131,6 +132,9 @@ struct state {
 
   lifecycle life = lifecycle::open;
   bool finalizer_done = false;
+  /// shutdown() calls between collecting the tasks and returning. Only
+  /// read by a coverage mark (a shutdown joining while another does).
+  std::size_t shutdowns_joining = 0;
   /// Held by whoever is publishing (the finalizer task, or a stream task
   /// finalizing inline, see finalizer::finalize_ready_inline): finalize runs
   /// unlocked, so this token is what keeps two publishers from overlapping.
@@ -197,6 +201,7 @@ struct state {
   bool deliver(std::uint64_t seq, result<outcome> out, bool wake_finalizer = true) {
     slot* s = find(seq);
     if (s == nullptr || s->ph != phase::streaming) {
+      FLUSHCOORD_MARK(late_result_dropped);
       ++late_results_dropped;
       emit(event_kind::late_result_dropped, seq);
       return false;
@@ -234,6 +239,7 @@ struct state {
     for (std::size_t i = 0; i < window.size(); ++i) {
       slot& s = window[i];
       if (!s.deadline || *s.deadline > now) continue;
+      FLUSHCOORD_MARK(stream_timed_out);
       const std::uint64_t seq = next_finalize + i;
       s.outcome_.emplace(flush_error::make(
           errc::stream_timeout, seq,
