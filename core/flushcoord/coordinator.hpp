@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "flushcoord/detail/deadline.hpp"
+#include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/finalizer.hpp"
 #include "flushcoord/detail/state.hpp"
 #include "flushcoord/detail/stream_task.hpp"
@@ -104,6 +105,7 @@ class coordinator {
     explicit permit(std::shared_ptr<st> s) : s_(std::move(s)) {}
     void give_back() {
       if (!s_) return;
+      FLUSHCOORD_MARK(permit_returned_unused);
       auto s = std::move(s_);
       lock_guard lk(s->m);
       s->release_permit(no_seq);
@@ -153,7 +155,9 @@ class coordinator {
       {
         lock_guard lk(s->m);
         auto* slot = s->find(seq_);
+        FLUSHCOORD_MARK_IF(slot == nullptr, abandon_after_shut_down);
         if (slot != nullptr && slot->ph == st::phase::held) {
+          FLUSHCOORD_MARK(abandon_held_flush);
           s->emit(event_kind::abandoned, seq_);
           if (!FLUSHCOORD_MUTANT(no_failure_on_abandon)) {
             slot->outcome_.emplace(flush_error::make(
@@ -205,7 +209,9 @@ class coordinator {
   /// Never blocks: errc::no_permit if all are in use.
   result<permit> try_acquire_permit() {
     lock_guard lk(s_->m);
+    FLUSHCOORD_MARK_IF(s_->life != detail::lifecycle::open, try_acquire_refused_closed);
     if (auto refused = refuse_if_closed()) return *refused;
+    FLUSHCOORD_MARK_IF(s_->permits_available == 0, try_acquire_no_permit);
     if (s_->permits_available == 0)
       return flush_error::make(errc::no_permit, std::nullopt,
                                "all " + std::to_string(s_->opts.max_pending_flushes) + " permits in use");
@@ -236,6 +242,7 @@ class coordinator {
     // caller's moved-from object dies.
     permit taken = std::move(p);
     lock_guard lk(s_->m);
+    FLUSHCOORD_MARK_IF(s_->life != detail::lifecycle::open, rotate_refused_closed);
     if (auto refused = refuse_if_closed()) return *refused;
     // The window first: if it cannot grow, nothing has changed yet (and the
     // permit goes back). window[i] must stay sequence next_finalize + i.
@@ -253,6 +260,7 @@ class coordinator {
     auto [s, rec] = take_for_submit(rf, "submit");
     lock_guard lk(s->m);
     auto* slot = accepting_slot(rf.seq_);
+    FLUSHCOORD_MARK_IF(slot == nullptr, submit_refused_closed);
     if (slot == nullptr) return refused_ticket(rf.seq_);
     if (out.ok())
       slot->outcome_.emplace(std::move(out));
@@ -273,6 +281,7 @@ class coordinator {
     lock_guard lk(s->m);
     const std::uint64_t seq = rf.seq_;
     auto* slot = accepting_slot(seq);
+    FLUSHCOORD_MARK_IF(slot == nullptr, spawn_refused_closed);
     if (slot == nullptr) return refused_ticket(seq);
     const nanoseconds now = s->rt->now();
     slot->ph = st::phase::streaming;
@@ -308,6 +317,7 @@ class coordinator {
   result<void> drain(nanoseconds stall_timeout) {
     require_positive(stall_timeout, "drain stall_timeout");
     lock_guard lk(s_->m);
+    FLUSHCOORD_MARK_IF(s_->life == detail::lifecycle::closed, drain_after_shutdown);
     if (s_->life == detail::lifecycle::closed)
       return flush_error::make(errc::shut_down, std::nullopt, "drain after shutdown");
     // Progress is any flush finishing, even while new rotations keep the
@@ -317,6 +327,7 @@ class coordinator {
     std::optional<nanoseconds> deadline = detail::deadline_after(s_->rt->now(), stall_timeout);
     while (s_->pending > 0) {
       if (s_->finished != seen && !FLUSHCOORD_MUTANT(drain_measures_total_time)) {
+        FLUSHCOORD_MARK(drain_deadline_extended);
         seen = s_->finished;
         deadline = detail::deadline_after(s_->rt->now(), stall_timeout);
       }
@@ -330,6 +341,7 @@ class coordinator {
       else
         s_->progress_cv.wait(s_->m);
       const bool stalled = s_->finished == seen || FLUSHCOORD_MUTANT(drain_measures_total_time);
+      FLUSHCOORD_MARK_IF(timed_out && stalled && s_->pending > 0, drain_stalled);
       if (timed_out && stalled && s_->pending > 0)
         return flush_error::make(
             errc::drain_stalled, std::nullopt,
@@ -357,15 +369,22 @@ class coordinator {
     std::optional<typename R::task_handle> fin;
     {
       lock_guard lk(s_->m);
+      FLUSHCOORD_MARK_IF(s_->shutdowns_joining > 0, shutdown_while_another_joins);
+      FLUSHCOORD_MARK_IF(s_->life == detail::lifecycle::closed, shutdown_after_shutdown_returned);
+      ++s_->shutdowns_joining;
       s_->begin_close();
       tasks = s_->stream_tasks;
       fin = s_->finalizer_task;
     }
     if (!FLUSHCOORD_MUTANT(shutdown_skips_join))
       for (auto& t : tasks)
-        if (!t.done()) t.join();  // a finished task's join returns at once
+        if (!t.done()) {  // a finished task's join returns at once
+          FLUSHCOORD_MARK(shutdown_joins_running_stream);
+          t.join();
+        }
     if (fin) fin->join();
     lock_guard lk(s_->m);
+    --s_->shutdowns_joining;
     s_->life = detail::lifecycle::closed;
     s_->emit(event_kind::shutdown_returning, no_seq, s_->pending);
   }
@@ -427,6 +446,9 @@ class coordinator {
     for (bool woken = false;; woken = true) {
       const bool recheck = (!woken || !FLUSHCOORD_MUTANT(shutdown_keeps_permit_waiters)) &&
                            !(timeout && FLUSHCOORD_MUTANT(timed_acquire_ignores_close));
+      FLUSHCOORD_MARK_IF(!woken && s_->life != detail::lifecycle::open, acquire_refused_closed);
+      FLUSHCOORD_MARK_IF(woken && recheck && s_->life != detail::lifecycle::open,
+                         acquire_waiter_woken_by_close);
       if (auto refused = refuse_if_closed(); refused && recheck) return *refused;
       if (s_->permits_available > 0) return take_permit();
       if (!timeout) {
@@ -435,6 +457,7 @@ class coordinator {
         s_->permit_cv.wait(s_->m);
       } else if (!s_->permit_cv.wait_until(s_->m, *deadline) && s_->permits_available == 0 &&
                  s_->life == detail::lifecycle::open) {
+        FLUSHCOORD_MARK(permit_waiter_timed_out);
         return flush_error::make(errc::permit_timeout, std::nullopt,
                                  "no permit within " + std::to_string(timeout->count()) + "ns");
       }
@@ -482,6 +505,7 @@ class coordinator {
   void prune_finished_tasks() {
     auto& tasks = s_->stream_tasks;
     if (tasks.size() < s_->stream_tasks_prune_at) return;
+    FLUSHCOORD_MARK(prune_finished_tasks_ran);
     std::erase_if(tasks, [](const typename R::task_handle& h) { return h.done(); });
     s_->stream_tasks_prune_at = std::max<std::size_t>(16, 2 * tasks.size());
   }

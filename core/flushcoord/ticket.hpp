@@ -19,6 +19,7 @@
 #include <utility>
 #include <variant>
 
+#include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/counted_condvar.hpp"
 #include "flushcoord/detail/deadline.hpp"
 #include "flushcoord/error.hpp"
@@ -156,8 +157,10 @@ class ticket {
   result<Id> wait() const {
     require_valid("wait");
     auto* sync = cell_->sync();
+    FLUSHCOORD_MARK_IF(!sync, ticket_wait_ready_made);
     if (!sync) return cell_->get();
     lock_guard lk(sync->m);
+    FLUSHCOORD_MARK_IF(cell_->resolved(), ticket_wait_already_resolved);
     while (!cell_->resolved()) sync->ticket_cv.wait_as_caller(*sync->rt, sync->m);
     return cell_->get();
   }
@@ -179,9 +182,11 @@ class ticket {
         sync->ticket_cv.wait(sync->m);
         continue;
       }
-      if (!sync->ticket_cv.wait_until(sync->m, *deadline) && !cell_->resolved())
+      if (!sync->ticket_cv.wait_until(sync->m, *deadline) && !cell_->resolved()) {
+        FLUSHCOORD_MARK(ticket_wait_for_timed_out);
         return flush_error::make(errc::ticket_timeout, std::nullopt,
                                  "not resolved within " + std::to_string(timeout.count()) + "ns");
+      }
     }
     return cell_->get();
   }

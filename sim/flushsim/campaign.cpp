@@ -22,6 +22,10 @@ namespace fp = flushcoord::properties;
 namespace fs = flushcoord::sim;
 using wall_clock = std::chrono::steady_clock;  // throughput and budget only
 
+static_assert(flushcoord::coverage::enabled,
+              "flushsim counts coverage marks: build it with FLUSHCOORD_ENABLE_COVERAGE_MARKS "
+              "(it comes with flushcoord_properties)");
+
 /// What one thread did; merged after all threads have joined.
 struct worker_totals {
   std::uint64_t seeds = 0;
@@ -29,6 +33,7 @@ struct worker_totals {
   std::uint64_t decisions = 0;
   std::uint64_t index_end = 0;  // one past the highest seed index it ran
   guarantee_stats guarantees;
+  std::array<std::uint64_t, flushcoord::coverage::mark_count> seeds_per_mark{};
   std::vector<std::pair<std::uint64_t, seed_failure>> failures;  // (index, failure)
   std::exception_ptr error;
 };
@@ -88,6 +93,8 @@ std::optional<seed_failure> run_seed(seed_runner& runner, std::uint64_t seed, co
   totals.steps += out.run.steps;
   totals.decisions += out.run.decisions;
   if (const auto g = runner.last_guarantee()) totals.guarantees.add(*g);
+  const flushcoord::coverage::hit_set& marks = runner.last_marks();
+  for (std::size_t m = 0; m < marks.size(); ++m) totals.seeds_per_mark[m] += marks[m] ? 1 : 0;
   if (opts.check_determinism) {
     const fp::scenario_outcome again = runner.run(sc, seed);
     totals.steps += again.run.steps;
@@ -149,6 +156,7 @@ void merge(std::vector<worker_totals>& workers, const shared_state& st, campaign
     r.steps += w.steps;
     r.decisions += w.decisions;
     r.guarantees.merge(w.guarantees);
+    for (std::size_t m = 0; m < r.seeds_per_mark.size(); ++m) r.seeds_per_mark[m] += w.seeds_per_mark[m];
     index_end = std::max(index_end, w.index_end);
     for (auto& f : w.failures) failures.push_back(std::move(f));
   }

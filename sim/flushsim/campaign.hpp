@@ -10,14 +10,21 @@
 // (The totals then include the seeds that were in flight; with one thread
 // they are exact.) A time budget stops the handing out; the seeds run are
 // then always a prefix of the shard, reported as `completed_through`.
+//
+// Coverage marks (core/flushcoord/coverage.hpp) are counted per seed: how
+// many seeds hit each mark at least once. Each thread counts the seeds it
+// ran; the counts are summed after the threads join, so they depend on
+// which seeds ran, never on how many threads ran them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "flushcoord/coverage.hpp"
 #include "flushcoord/properties/scenario.hpp"
 #include "flushcoord/sim/failure.hpp"
 #include "seed_range.hpp"
@@ -73,6 +80,9 @@ struct campaign_result {
   std::vector<seed_failure> failures;  // sorted by seed
   std::map<std::string, std::uint64_t> failures_by_class;
   std::map<std::string, std::uint64_t> failures_by_property;
+  /// Per coverage mark: the seeds whose run hit it (with check_determinism,
+  /// the first of the two runs).
+  std::array<std::uint64_t, flushcoord::coverage::mark_count> seeds_per_mark{};
 };
 
 /// Runs the campaign. The mutant, if any, must be selected before.

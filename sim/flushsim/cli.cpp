@@ -91,6 +91,8 @@ void add_run(CLI::App& app, command_line& c) {
   run->add_flag("--no-swarm", [&o](std::int64_t) { o.generator.swarm = false; },
                 "Enable every fault kind in every scenario (no swarm testing)");
   run->add_flag("--stop-on-first", o.stop_on_first, "Stop at the lowest failing seed");
+  run->add_flag("--coverage", c.run.coverage,
+                "Print how many seeds hit each coverage mark of core/ (and add them to --json)");
   if (mutants_supported()) run->add_option("--mutant", c.mutant, "Run the coordinator with this mutant switched on");
 }
 

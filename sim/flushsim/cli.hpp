@@ -3,7 +3,7 @@
 //   flushsim run --seeds A..B [--strategy random] [--jobs N] [--shard K/N]
 //                [--time-budget SECONDS] [--json FILE] [--out DIR]
 //                [--check-determinism] [--flushes-max N] [--max-pending-max N]
-//                [--no-swarm] [--stop-on-first]          (+ --mutant NAME)
+//                [--no-swarm] [--stop-on-first] [--coverage]  (+ --mutant NAME)
 //   flushsim replay FILE
 //   flushsim show FILE [--chrome-trace OUT.json]
 //   flushsim corpus DIR|FILE... [--out DIR]

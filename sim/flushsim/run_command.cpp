@@ -52,7 +52,7 @@ std::string rerun_command(const run_args& args, std::uint64_t seed) {
 int run_main(const run_args& args, std::FILE* out) {
   select_mutant(args.mutant);
   const campaign_result result = run_campaign(args.campaign);
-  campaign_report report{args.campaign, result, {}, args.mutant};
+  campaign_report report{args.campaign, result, {}, args.mutant, args.coverage};
   for (std::size_t i = 0; i < result.failures.size(); ++i) {
     if (i < traces_per_campaign_max) {
       report.failures.push_back(report_one(args, result.failures[i], out));

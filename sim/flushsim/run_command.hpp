@@ -21,6 +21,7 @@ struct run_args {
   std::optional<std::string> mutant;
   std::optional<std::filesystem::path> json;
   std::filesystem::path out_dir = "flushsim-traces";
+  bool coverage = false;  // report the coverage marks (--coverage)
 };
 
 /// Runs the campaign, writes the traces of its failures, prints each

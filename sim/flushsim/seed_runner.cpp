@@ -33,7 +33,10 @@ std::uint64_t expected_steps_for(const fp::scenario& sc) {
 fp::scenario_outcome seed_runner::run(const fp::scenario& sc, std::uint64_t seed) {
   strategy_.set_seed(seed);
   strategy_.expect_steps(expected_steps_for(sc));
-  return fp::run_scenario(sc, sim_);
+  flushcoord::coverage::reset();
+  fp::scenario_outcome out = fp::run_scenario(sc, sim_);
+  marks_ = flushcoord::coverage::this_thread_hits;
+  return out;
 }
 
 }  // namespace flushsim

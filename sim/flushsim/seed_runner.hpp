@@ -4,12 +4,17 @@
 // its fiber stack pool and its decision buffer are allocated once, so a
 // run costs no mmap and (below the reserved capacity) no allocation in the
 // scheduler's hot path.
+//
+// It also collects the run's coverage marks (core/flushcoord/coverage.hpp):
+// the whole run happens on this thread, so the thread's hit set, cleared
+// before the run and read after it, holds exactly that run's marks.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "flushcoord/coverage.hpp"
 #include "flushcoord/properties/run_scenario.hpp"
 #include "flushcoord/properties/scenario.hpp"
 #include "flushcoord/sim/scheduler.hpp"
@@ -54,9 +59,12 @@ class seed_runner {
   flushcoord::properties::scenario_outcome run(const flushcoord::properties::scenario& sc, std::uint64_t seed);
   /// The strategy's guarantee for the last run (PCT), if it has one.
   std::optional<double> last_guarantee() const { return strategy_.guarantee(); }
+  /// The coverage marks the last run hit.
+  const flushcoord::coverage::hit_set& last_marks() const { return marks_; }
 
  private:
   reseedable_strategy strategy_;
+  flushcoord::coverage::hit_set marks_;
   flushcoord::sim::simulator sim_;  // after strategy_: it holds a reference to it
 };
 

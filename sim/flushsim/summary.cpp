@@ -1,6 +1,7 @@
 // sim/flushsim/summary.cpp
 #include "summary.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -38,6 +39,35 @@ std::string by_class_line(const campaign_result& res) {
 
 }  // namespace
 
+std::vector<std::string> coverage_gaps(const campaign_result& res) {
+  std::vector<std::string> gaps;
+  for (std::size_t m = 0; m < res.seeds_per_mark.size(); ++m)
+    if (res.seeds_per_mark[m] == 0) gaps.emplace_back(flushcoord::coverage::marks[m].name);
+  return gaps;
+}
+
+std::string coverage_table(const campaign_result& res) {
+  std::size_t width = 4;
+  for (const auto& m : flushcoord::coverage::marks) width = std::max(width, m.name.size());
+  std::string s = fmt::format("  coverage marks: seeds (of {} run) that hit each\n", res.seeds_run);
+  s += fmt::format("    {:<{}}  {:>8}  {}\n", "mark", width, "seeds", "where");
+  for (std::size_t m = 0; m < res.seeds_per_mark.size(); ++m) {
+    const auto& info = flushcoord::coverage::marks[m];
+    const std::uint64_t n = res.seeds_per_mark[m];
+    s += fmt::format("    {:<{}}  {:>8}  {}{}\n", info.name, width, n, info.file, n == 0 ? "  <-- GAP: no seed" : "");
+  }
+  const auto gaps = coverage_gaps(res);
+  if (gaps.empty()) {
+    s += fmt::format("  coverage: every one of {} marks hit\n", res.seeds_per_mark.size());
+  } else {
+    std::string names;
+    for (const auto& g : gaps) names += (names.empty() ? "" : ", ") + g;
+    s += fmt::format("  coverage: {} of {} marks hit by no seed (gaps): {}\n", gaps.size(), res.seeds_per_mark.size(),
+                     names);
+  }
+  return s;
+}
+
 void print_summary(std::FILE* out, const campaign_report& r) {
   const campaign_result& res = r.result;
   fmt::print(out, "flushsim: {}\n", seeds_line(r));
@@ -52,6 +82,7 @@ void print_summary(std::FILE* out, const campaign_report& r) {
     fmt::print(out, "  pct:        {} runs, guarantee 1/(n*k^(d-1)) per run: min {:.3g}, mean {:.3g}\n",
                res.guarantees.runs, res.guarantees.min, res.guarantees.mean());
   if (r.opts.check_determinism) fmt::print(out, "  determinism: every seed ran twice and compared\n");
+  if (r.coverage) fmt::print(out, "{}", coverage_table(res));
 }
 
 nlohmann::json summary_json(const campaign_report& r) {
@@ -92,6 +123,12 @@ nlohmann::json summary_json(const campaign_report& r) {
       {"pct_guarantee_min", res.guarantees.runs ? nlohmann::json(res.guarantees.min) : nlohmann::json()},
       {"pct_guarantee_mean", res.guarantees.runs ? nlohmann::json(res.guarantees.mean()) : nlohmann::json()},
   };
+  if (r.coverage) {
+    nlohmann::json marks = nlohmann::json::object();
+    for (std::size_t m = 0; m < res.seeds_per_mark.size(); ++m)
+      marks[std::string(flushcoord::coverage::marks[m].name)] = res.seeds_per_mark[m];
+    j["coverage"] = {{"seeds_per_mark", std::move(marks)}, {"gaps", coverage_gaps(res)}};
+  }
   return j;
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <utility>
 
+#include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/state.hpp"
 
 namespace flushcoord::detail {
@@ -38,8 +39,10 @@ inline std::string describe_current_exception() {
   try {
     throw;
   } catch (const std::exception& e) {
+    FLUSHCOORD_MARK(caught_std_exception);
     return std::string("exception: ") + e.what();
   } catch (...) {
+    FLUSHCOORD_MARK(caught_non_std_exception);
     return "non-standard exception";
   }
 }
@@ -60,6 +63,7 @@ class finalizer {
         // A stream task is publishing inline. It takes every flush that is
         // ready in order before it lets go, and wakes us then if intake is
         // closed (we may have to exit); until then only deadlines matter.
+        FLUSHCOORD_MARK(finalizer_defers_to_inline_publisher);
         wait_for_work();
         continue;
       }
@@ -107,6 +111,7 @@ class finalizer {
   /// does on the prod runtime's own pool threads).
   void finalize_ready_inline(lock_guard<typename R::mutex>& lk) {
     if (s_->finalizing || !front_is_ready()) return;
+    FLUSHCOORD_MARK(stream_publishes_inline);
     s_->finalizing = true;
     try {
       while (front_is_ready()) finalize_front(lk);
@@ -122,6 +127,7 @@ class finalizer {
   /// closed: it decides whether to exit. Deadlines it tracks itself.
   void hand_back_token() {
     s_->finalizing = false;
+    FLUSHCOORD_MARK_IF(s_->life != lifecycle::open, inline_publisher_wakes_finalizer);
     if (s_->life != lifecycle::open) s_->finalizer_cv.notify_all();
   }
 
@@ -175,8 +181,10 @@ class finalizer {
       try {
         result<snapshot_id> r = eng.finalize(seq, payload, std::move(*flush.outcome_).value());
         if (r.ok()) return r;
+        FLUSHCOORD_MARK(finalize_returned_error);
         return flush_error::make(errc::finalize_failed, seq, r.error().message);
       } catch (...) {
+        FLUSHCOORD_MARK(finalize_threw);
         return flush_error::make(errc::finalize_failed, seq, describe_current_exception());
       }
     }
@@ -184,6 +192,7 @@ class finalizer {
     try {
       eng.finalize_failure(seq, payload, err);
     } catch (...) {
+      FLUSHCOORD_MARK(finalize_failure_threw);
       // finalize_failure cannot make a failed flush fail harder; the ticket
       // carries the original cause.
       if (FLUSHCOORD_MUTANT(failure_throw_replaces_error))
@@ -214,10 +223,12 @@ class finalizer {
   void resolve_rest_as_shut_down(lock_guard<typename R::mutex>& lk) {
     std::vector<std::stop_source> to_stop;
     std::vector<std::shared_ptr<typename st::record>> to_drop;
+    FLUSHCOORD_MARK_IF(!s_->window.empty(), shut_down_with_front_held);
     while (!s_->window.empty()) {
       typename st::slot flush = std::move(s_->window.front());
       s_->window.pop_front();
       const std::uint64_t seq = s_->next_finalize++;
+      FLUSHCOORD_MARK_IF(flush.ph == st::phase::streaming, shut_down_stops_streaming_flush);
       if (flush.ph == st::phase::streaming) to_stop.push_back(flush.rec->stop);
       to_drop.push_back(std::move(flush.rec));
       flush_error err = flush_error::make(errc::shut_down, seq,

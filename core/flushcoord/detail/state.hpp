@@ -28,6 +28,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/counted_condvar.hpp"
 #include "flushcoord/engine.hpp"
 #include "flushcoord/events.hpp"
@@ -131,6 +132,9 @@ struct state {
 
   lifecycle life = lifecycle::open;
   bool finalizer_done = false;
+  /// shutdown() calls between collecting the tasks and returning. Only
+  /// read by a coverage mark (a shutdown joining while another does).
+  std::size_t shutdowns_joining = 0;
   /// Held by whoever is publishing (the finalizer task, or a stream task
   /// finalizing inline, see finalizer::finalize_ready_inline): finalize runs
   /// unlocked, so this token is what keeps two publishers from overlapping.
@@ -197,6 +201,7 @@ struct state {
   bool deliver(std::uint64_t seq, result<outcome> out, bool wake_finalizer = true) {
     slot* s = find(seq);
     if (s == nullptr || s->ph != phase::streaming) {
+      FLUSHCOORD_MARK(late_result_dropped);
       ++late_results_dropped;
       emit(event_kind::late_result_dropped, seq);
       return false;
@@ -236,6 +241,7 @@ struct state {
     for (std::size_t i = 0; i < window.size(); ++i) {
       slot& s = window[i];
       if (!is_overdue(s, now)) continue;
+      FLUSHCOORD_MARK(stream_timed_out);
       time_out(s, next_finalize + i);
       to_stop.push_back(s.rec->stop);
     }
@@ -246,7 +252,9 @@ struct state {
   /// returned (so there is nobody left to stop).
   void expire_one_if_overdue(std::uint64_t seq, nanoseconds now) {
     slot* s = find(seq);
-    if (s != nullptr && is_overdue(*s, now)) time_out(*s, seq);
+    if (s == nullptr || !is_overdue(*s, now)) return;
+    FLUSHCOORD_MARK(result_landed_past_deadline);
+    time_out(*s, seq);
   }
 
   static bool is_overdue(const slot& s, nanoseconds now) { return s.deadline && *s.deadline <= now; }

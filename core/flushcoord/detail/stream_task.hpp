@@ -9,6 +9,7 @@
 #include <memory>
 #include <utility>
 
+#include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/finalizer.hpp"
 #include "flushcoord/detail/state.hpp"
 
@@ -28,6 +29,7 @@ class stream_landing {
   /// The task was destroyed without running: fail the flush as never_ran.
   ~stream_landing() {
     if (landed_ || !s_) return;
+    FLUSHCOORD_MARK(stream_never_ran);
     lock_guard lk(s_->m);
     s_->emit(event_kind::stream_lost, seq_);
     if (!FLUSHCOORD_MUTANT(no_failure_on_never_ran))
@@ -42,6 +44,7 @@ class stream_landing {
     auto* slot = s_->find(seq_);
     const bool wanted = slot != nullptr && slot->ph == st::phase::streaming;
     if (wanted) s_->emit(event_kind::stream_started, seq_);
+    FLUSHCOORD_MARK_IF(!wanted, stream_began_after_resolved);
     return wanted;
   }
 
@@ -105,11 +108,13 @@ struct stream_task {
     std::optional<result<outcome>> out;
     try {
       result<outcome> r = fn(std::as_const(rec->payload), rec->stop.get_token());
+      FLUSHCOORD_MARK_IF(!r.ok(), stream_returned_error);
       if (r.ok())
         out.emplace(std::move(r));
       else  // name the flush and the cause, whatever code the stream chose
         out.emplace(flush_error::make(errc::stream_failed, landing.seq(), r.error().message));
     } catch (...) {
+      FLUSHCOORD_MARK(stream_threw);
       if (FLUSHCOORD_MUTANT(no_result_on_throw)) {
         landing.land(std::nullopt);
         return;
