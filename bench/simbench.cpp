@@ -9,6 +9,9 @@
 //   standard_scenarios_per_s=...   complete runs of the standard scenario (16
 //                                  flushes, 4 permits, faults on), every §5
 //                                  property checked, a new schedule seed each
+//   campaign_scenarios_per_s=...   the default campaign (flushsim run): seed s
+//                                  is generate(s), whole-API workload and the
+//                                  polite writer side by side, and their ratio
 //   exhaustive_schedules_per_s=... whole explorations of the explorer's fixed
 //                                  scenario (properties/explore.hpp), when built
 //   peak_rss_kib=...               after the measurements above
@@ -149,6 +152,50 @@ void measure_scenarios(double seconds, fs::stack_pool& stacks) {
   if (failures != 0) std::exit(1);
 }
 
+/// The default campaign as `flushsim run` runs it: seed s is scenario
+/// generate(s) on a random walk seeded s, every property checked. The
+/// whole-API workload and the polite writer (generator_options::whole_api
+/// off) alternate in slices of 256 seeds over the same seeds, so both see
+/// the same machine state: the ratio is the richer workload's cost.
+void measure_campaign(double seconds, fs::stack_pool& stacks) {
+  struct side {
+    bool whole_api;
+    std::uint64_t runs = 0, failures = 0, steps = 0;
+    double elapsed = 0;
+  };
+  side sides[2] = {{true}, {false}};
+  std::uint64_t next_seed = 0;
+  while (sides[0].elapsed + sides[1].elapsed < seconds) {
+    for (side& sd : sides) {
+      fp::generator_options g;
+      g.whole_api = sd.whole_api;
+      const auto start = clock_type::now();
+      for (std::uint64_t seed = next_seed; seed < next_seed + 256; ++seed) {
+        fs::simulator sim({.seed = seed, .stacks = &stacks});
+        const fp::scenario_outcome out = fp::run_scenario(fp::generate(seed, g), sim);
+        if (!out.ok()) {
+          if (sd.failures == 0)
+            std::fprintf(stderr, "simbench: campaign seed %llu failed: %s\n", (unsigned long long)seed,
+                         out.describe().c_str());
+          ++sd.failures;
+        }
+        sd.steps += out.run.steps;
+        ++sd.runs;
+      }
+      sd.elapsed += bench::seconds_since(start);
+    }
+    next_seed += 256;
+  }
+  for (const side& sd : sides)
+    std::printf("campaign_scenarios_per_s=%.0f workload=%s runs=%llu failures=%llu steps_per_run=%.1f elapsed_s=%.3f\n",
+                double(sd.runs) / sd.elapsed, sd.whole_api ? "whole_api" : "polite_writer",
+                (unsigned long long)sd.runs, (unsigned long long)sd.failures,
+                double(sd.steps) / double(sd.runs), sd.elapsed);
+  std::printf("campaign_whole_api_cost=%.2fx (polite writer seeds/s over whole-API seeds/s)\n",
+              (double(sides[1].runs) / sides[1].elapsed) / (double(sides[0].runs) / sides[0].elapsed));
+  if (sides[0].failures + sides[1].failures != 0) std::exit(1);
+}
+
 // ---- exhaustive exploration ------------------------------------------------------
 
 /// The explorer's fixed scenario (properties/explore.hpp) at its defaults:
@@ -283,6 +330,7 @@ int main(int argc, char** argv) {
   if (opt["decisions"] != 0) measure_decisions(seconds, stacks);
   std::fflush(stdout);
   if (opt["scenarios"] != 0) measure_scenarios(seconds, stacks);
+  if (opt["scenarios"] != 0) measure_campaign(seconds, stacks);
   if (opt["exhaustive"] != 0) measure_exhaustive(seconds);
   std::fflush(stdout);
   std::printf("peak_rss_kib=%ld\n", bench::peak_rss_kib());

@@ -111,6 +111,7 @@ struct api_mix {
   bool writers = false, timed_acquire = false, drop_permit = false, hold = false;
   bool slow_engine = false, wait_for = false, poll = false, copy = false;
   bool failure_throws = false, closes = false, extreme_timeouts = false;
+  bool long_run = false;  // more flushes than the polite writer's 16 (task-handle pruning)
 };
 
 api_mix draw_api_mix(sim::rng& r) {
@@ -118,6 +119,7 @@ api_mix draw_api_mix(sim::rng& r) {
   for (bool* b : {&m.writers, &m.timed_acquire, &m.drop_permit, &m.hold, &m.slow_engine, &m.wait_for,
                   &m.poll, &m.copy, &m.failure_throws, &m.closes, &m.extreme_timeouts})
     *b = r.chance(1, 2);
+  m.long_run = r.chance(1, 8);
   return m;
 }
 
@@ -146,7 +148,7 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
   s.max_pending = 1 + r.below(opts.max_pending_max);
   if (r.chance(3, 4)) s.stream_timeout_ns = (1 + r.below(8)) * ms;
   s.writer_gap_ns = r.chance(1, 2) ? 0 : static_cast<std::int64_t>(r.below(500)) * us;
-  const std::size_t n = 1 + r.below(opts.flushes_max);
+  std::size_t n = 1 + r.below(opts.flushes_max);
   // The whole-API mix is drawn from a stream of its own, so the fields the
   // polite writer had keep their values when it is on.
   sim::rng ra(sim::derive_seed(seed, sim::stream_workload_api));
@@ -155,6 +157,7 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
     s.stream_timeout_ns = draw_timeout(ra, true, *s.stream_timeout_ns);
   const bool small_timeout = s.stream_timeout_ns && *s.stream_timeout_ns <= small_timeout_limit_ns;
   if (api.writers) s.writers = 2 + static_cast<std::uint32_t>(ra.below(2));
+  if (api.long_run) n += opts.flushes_max;
   for (std::size_t i = 0; i < n; ++i) {
     flush_plan p;
     p.stream_ns = static_cast<std::int64_t>(r.below(3 * ms));
@@ -168,7 +171,7 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
     if (api.timed_acquire && ra.chance(1, 2))
       p.acquire_timeout_ns = draw_timeout(ra, api.extreme_timeouts, static_cast<std::int64_t>(1 + ra.below(4 * ms)));
     p.drop_permit_first = api.drop_permit && ra.chance(1, 4);
-    if (api.hold && ra.chance(1, 3)) p.hold_ns = static_cast<std::int64_t>(ra.below(2 * ms));
+    if (api.hold && ra.chance(1, 3)) p.hold_ns = ra.chance(1, 4) ? 0 : static_cast<std::int64_t>(ra.below(2 * ms));
     if (api.slow_engine && ra.chance(1, 2)) p.engine_ns = static_cast<std::int64_t>(ra.below(300 * us));
     if (api.wait_for && ra.chance(1, 3))
       p.ticket_wait_for_ns = draw_timeout(ra, api.extreme_timeouts, static_cast<std::int64_t>(1 + ra.below(3 * ms)));
@@ -193,9 +196,17 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
   // shutdown waits for. Liveness here catches wedges that timers would hide
   // from the deadlock detector until the time budget, not slowness.
   if (r.chance(1, 4)) s.liveness_bound_ns = 60 * ms;
+  // A close at 0, or at an instant when the writers act (a multiple of
+  // their gap), races acquires, rotations and spawns at one virtual
+  // instant: the schedule alone decides who sees it first.
   if (api.closes)
-    for (std::uint64_t k = 1 + ra.below(2); k > 0; --k)
-      s.closes.push_back({static_cast<std::int64_t>(ra.below(horizon + horizon / 2)), 0});
+    for (std::uint64_t k = 1 + ra.below(2); k > 0; --k) {
+      const std::uint64_t where = ra.below(4);
+      const std::int64_t at = where == 0   ? 0
+                              : where == 1 ? s.writer_gap_ns * static_cast<std::int64_t>(1 + ra.below(n))
+                                           : static_cast<std::int64_t>(ra.below(horizon + horizon / 2));
+      s.closes.push_back({at, 0});
+    }
   return s;
 }
 
