@@ -61,7 +61,12 @@
 //                       of the runtime (never from a signal handler), so it
 //                       may lock R::mutex. spawn itself neither invokes nor
 //                       destroys `f` before it returns: core calls it with
-//                       its own R::mutex held. `name` is a string literal that
+//                       its own R::mutex held. spawn may throw (allocation,
+//                       thread creation, a failing post): then `f` has not
+//                       been invoked and is destroyed unrun, inside spawn or
+//                       with the caller's argument; core fails the flush as
+//                       never_ran and rethrows (coordinator.hpp,
+//                       spawn_stream). `name` is a string literal that
 //                       lives forever; the simulator uses it in reports.
 //
 // Optional member of R (used when present, detected with `requires`)

@@ -9,8 +9,6 @@
 // runtime_options::callers_run_streams) would certainly pick it up.
 #include "harness.hpp"
 
-#include <future>
-
 using namespace fct;
 
 namespace {
@@ -53,24 +51,6 @@ ticket occupy_pool_thread(fixture& fx, std::shared_ptr<gate> release) {
   ticket t = fx.start(blocker(started, std::move(release)));
   REQUIRE(eventually([&] { return started->load(); }));
   return t;
-}
-
-/// Runs `f` on a thread of its own and waits up to `limit` for it. True if
-/// it returned; otherwise the thread is left behind (detached, with
-/// whatever it owns), so that a deadlock fails the test instead of hanging it.
-bool returns_within(std::chrono::seconds limit, std::function<void()> f) {
-  auto done = std::make_shared<std::promise<void>>();
-  std::future<void> finished = done->get_future();
-  std::thread runner([f = std::move(f), done] {
-    f();
-    done->set_value();
-  });
-  if (finished.wait_for(limit) == std::future_status::ready) {
-    runner.join();
-    return true;
-  }
-  runner.detach();
-  return false;
 }
 
 }  // namespace
