@@ -275,6 +275,16 @@ class coordinator {
   /// Runs `fn(payload, stop_token)` as a stream task and returns the flush's
   /// ticket. After close, the returned ticket is resolved with errc::shut_down
   /// and `fn` is not run.
+  ///
+  /// If the runtime fails to start the task (R::spawn throws: allocation,
+  /// thread creation, a failing post), this rethrows that exception, and the
+  /// flush (consumed all the same) fails as errc::never_ran "the runtime
+  /// failed to start the stream task: <what>": finalize_failure runs for it
+  /// in order, its permit comes back, later flushes go on, nothing wedges.
+  /// Rethrown rather than turned into a failed ticket because the failure is
+  /// the runtime's, not the flush's: an allocation failure or a dead runtime
+  /// should stop the caller's loop, not be seen only by whoever waits on
+  /// this one ticket (and the simulator's abandon exception must pass).
   template <stream_function<E> F>
   ticket_type spawn_stream(rotated_flush&& rf, F fn) {
     auto [s, rec] = take_for_submit(rf, "spawn_stream");
@@ -299,10 +309,9 @@ class coordinator {
     // The policy promises spawn neither runs nor destroys the task before it
     // returns, so spawning under the lock cannot re-enter it; holding the
     // lock means shutdown() cannot miss this task when it collects handles.
-    s->stream_tasks.push_back(s->rt->spawn(
-        task_kind::stream, "stream",
-        detail::stream_task<R, E, F>{detail::stream_landing<R, E>(s, seq), std::move(rec),
-                                     std::move(fn)}));
+    // A failed spawn does destroy it: stream_task.hpp keeps that from
+    // re-entering the lock, and fails the flush.
+    detail::spawn_stream_task<R, E>(s, seq, std::move(rec), std::move(fn));
     return t;
   }
 

@@ -22,12 +22,11 @@
 //        on a caller's executor, that executor's thread) — never on a
 //        caller's thread inside try_acquire_permit, acquire_permit_for,
 //        rotate, submit or a rotated_flush's destructor, which may hold the
-//        engine's flush lock. A caller blocked in acquire_permit() or
-//        ticket::wait() may run a stream itself (the prod runtime's
-//        callers_run_streams) and so publish: it must not hold a lock that
-//        finalize takes — blocking there under the flush lock is a
-//        deadlock anyway, since the permit or ticket comes only from a
-//        finalize (SPEC §4). Successive
+//        engine's flush lock, nor inside acquire_permit() or
+//        ticket::wait(). (Only the prod runtime's opt-in
+//        callers_run_streams, off by default and UNSAFE, lets a caller
+//        blocked in those two run a stream, of any coordinator on the
+//        runtime, and so publish on the caller's thread.) Successive
 //        calls may come from different threads; each happens-before the
 //        next. An error result or an exception fails the flush with
 //        errc::finalize_failed.

@@ -61,7 +61,12 @@
 //                       of the runtime (never from a signal handler), so it
 //                       may lock R::mutex. spawn itself neither invokes nor
 //                       destroys `f` before it returns: core calls it with
-//                       its own R::mutex held. `name` is a string literal that
+//                       its own R::mutex held. spawn may throw (allocation,
+//                       thread creation, a failing post): then `f` has not
+//                       been invoked and is destroyed unrun, inside spawn or
+//                       with the caller's argument; core fails the flush as
+//                       never_ran and rethrows (coordinator.hpp,
+//                       spawn_stream). `name` is a string literal that
 //                       lives forever; the simulator uses it in reports.
 //
 // Optional member of R (used when present, detected with `requires`)
@@ -73,10 +78,13 @@
 //                       runtime may instead release m, run queued tasks on
 //                       the calling thread, re-take m and return: to the
 //                       caller that is a spurious wake-up, and it re-checks
-//                       its condition. This is how a blocked writer does
-//                       useful work instead of sleeping (the prod runtime's
-//                       runtime_options::callers_run_streams). Without the
-//                       member, core calls cv.wait(m).
+//                       its condition. A runtime that does so breaks SPEC
+//                       §2.6: the caller's wait is then bounded by the
+//                       stream it ran, not by stream_timeout, and that
+//                       stream may be another coordinator's. The prod
+//                       runtime does it only with the UNSAFE opt-in
+//                       runtime_options::callers_run_streams (off by
+//                       default). Without the member, core calls cv.wait(m).
 //
 // Time is integer nanoseconds in both runtimes: no floating point, no
 // time_point of a real clock in core/.

@@ -1,7 +1,9 @@
-// A caller blocked in acquire_permit runs queued streams itself
-// (prod::runtime_options::callers_run_streams), only while streams are
-// short, never nested, and a stream left to a pool thread on call still
-// starts without the caller's help.
+// The UNSAFE opt-in prod::runtime_options::callers_run_streams, set on
+// explicitly in every test below but the first: a caller blocked in
+// acquire_permit runs queued streams itself, only while streams are short,
+// never nested, never in a timed wait, and a stream left to a pool thread on
+// call still starts without the caller's help. By default (the first test)
+// no caller ever runs a stream; blocking_wait_test.cpp says why that matters.
 //
 // Which thread ran a stream is recorded by the stream; the tests never
 // depend on a sleep being long enough: where a test sleeps, it is to let a
@@ -76,8 +78,24 @@ std::shared_ptr<ran_on> block_for_permit_with_a_queued_stream(
   return second;
 }
 
-TEST_CASE("a caller blocked for a permit runs a queued stream on its own thread") {
+/// One pool thread, callers running streams.
+constexpr flushcoord::prod::runtime_options opt_in{.stream_threads = 1,
+                                                   .callers_run_streams = true};
+
+TEST_CASE("by default a blocked caller leaves streams to the pool") {
   fixture fx(2, flushcoord::prod::runtime_options{.stream_threads = 1});
+  auto second = block_for_permit_with_a_queued_stream(fx, [](ran_on&, gate& release) {
+    std::this_thread::sleep_for(20ms);  // time for a wrong caller to take flush 1
+    release.open();
+  });
+  CHECK(second->thread != std::this_thread::get_id());
+  CHECK(second->marked_as_runtime_thread);  // a pool thread
+  CHECK(fx.rt.streams_run_by_callers() == 0);
+  fx.shutdown_and_check();
+}
+
+TEST_CASE("opt-in: a caller blocked for a permit runs a queued stream on its own thread") {
+  fixture fx(2, opt_in);
   auto second = block_for_permit_with_a_queued_stream(fx, [](ran_on& flush1, gate& release) {
     // Only the blocked caller can run flush 1 now: the pool thread is held.
     CHECK(eventually([&] { return flush1.ran.load(); }));
@@ -88,25 +106,14 @@ TEST_CASE("a caller blocked for a permit runs a queued stream on its own thread"
   // that blocks there does not pick up further streams inside itself.
   CHECK(second->marked_as_runtime_thread);
   CHECK(!flushcoord::prod::detail::runs_runtime_tasks());  // and not afterwards
+  CHECK(fx.rt.streams_run_by_callers() == 1);
   fx.shutdown_and_check();
 }
 
-TEST_CASE("with callers_run_streams off, a blocked caller leaves streams to the pool") {
-  fixture fx(2, flushcoord::prod::runtime_options{.stream_threads = 1,
-                                                  .callers_run_streams = false});
-  auto second = block_for_permit_with_a_queued_stream(fx, [](ran_on&, gate& release) {
-    std::this_thread::sleep_for(20ms);  // time for a wrong caller to take flush 1
-    release.open();
-  });
-  CHECK(second->thread != std::this_thread::get_id());
-  CHECK(second->marked_as_runtime_thread);  // a pool thread
-  fx.shutdown_and_check();
-}
-
-TEST_CASE("a caller in a timed wait for a permit never runs streams") {
+TEST_CASE("opt-in: a caller in a timed wait for a permit never runs streams") {
   // A bounded wait may be made under the engine's flush lock; a stream run
   // there could publish and take that lock again.
-  fixture fx(2, flushcoord::prod::runtime_options{.stream_threads = 1});
+  fixture fx(2, opt_in);
   auto second = block_for_permit_with_a_queued_stream(
       fx,
       [](ran_on&, gate& release) {
@@ -115,11 +122,12 @@ TEST_CASE("a caller in a timed wait for a permit never runs streams") {
       },
       acquire_with::timed);
   CHECK(second->thread != std::this_thread::get_id());
+  CHECK(fx.rt.streams_run_by_callers() == 0);
   fx.shutdown_and_check();
 }
 
-TEST_CASE("callers stop running streams once streams have been long") {
-  fixture fx(2, flushcoord::prod::runtime_options{.stream_threads = 1});
+TEST_CASE("opt-in: callers stop running streams once streams have been long") {
+  fixture fx(2, opt_in);
   // Sixteen 2 ms streams: the pool's moving average is far above the
   // 20 us short_stream bound from then on.
   for (int i = 0; i < 16; ++i) {
@@ -137,11 +145,11 @@ TEST_CASE("callers stop running streams once streams have been long") {
   fx.shutdown_and_check();
 }
 
-TEST_CASE("streams posted while the pool thread is on call start without the caller's help") {
+TEST_CASE("opt-in: streams posted while the pool thread is on call start without the caller's help") {
   // After each short stream the pool thread sleeps on call: posts do not
   // wake it, it comes back by itself. The caller never blocks in a way that
   // helps here (it polls), so every stream must be started by the pool.
-  fixture fx(4, flushcoord::prod::runtime_options{.stream_threads = 1});
+  fixture fx(4, opt_in);
   for (int round = 0; round < 200; ++round) {
     auto where = std::make_shared<ran_on>();
     ticket t = fx.start(records(where, "x"));

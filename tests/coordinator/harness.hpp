@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -335,6 +336,24 @@ inline result<std::string> wait_resolved(const ticket& t) {
 
 inline std::chrono::steady_clock::duration elapsed_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::steady_clock::now() - t;
+}
+
+/// Runs `f` on a thread of its own and waits up to `limit` for it. True if
+/// it returned; otherwise the thread is left behind (detached, with
+/// whatever it owns), so that a deadlock fails the test instead of hanging it.
+inline bool returns_within(std::chrono::seconds limit, std::function<void()> f) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  std::thread runner([f = std::move(f), done] {
+    f();
+    done->set_value();
+  });
+  if (finished.wait_for(limit) == std::future_status::ready) {
+    runner.join();
+    return true;
+  }
+  runner.detach();
+  return false;
 }
 
 }  // namespace fct

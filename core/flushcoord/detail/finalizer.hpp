@@ -100,9 +100,9 @@ class finalizer {
   ///
   /// Only stream tasks call this: the writer's paths (submit, abandon) may
   /// hold the engine's flush lock, which finalize takes (SPEC §4). A stream
-  /// task may run on a writer's thread blocked in acquire_permit() or
-  /// ticket::wait() (runtime_policy.hpp, wait_or_help); blocking there
-  /// under the flush lock is a deadlock anyway, as engine.hpp says.
+  /// task runs on a writer's thread only with the prod runtime's UNSAFE
+  /// opt-in callers_run_streams (runtime_policy.hpp, wait_or_help; off by
+  /// default), which voids this: see engine.hpp.
   ///
   /// Engine callbacks' exceptions are caught in publish(). What else can
   /// throw here is an allocation failure while a flush is resolved, or the

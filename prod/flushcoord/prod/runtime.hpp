@@ -15,20 +15,19 @@
 //                         engine's flush lock): a caller's executor must not
 //                         be one whose threads hold that lock while they
 //                         wait for other work on the same executor.
-//                         On the own pool, a caller's thread blocked in
-//                         acquire_permit() or ticket::wait() also runs
-//                         queued streams while streams are short
-//                         (runtime_options::callers_run_streams): the
-//                         writer does the work instead of sleeping while a
-//                         pool thread is woken to do it.
+//                         A caller's thread never runs a stream: a caller
+//                         blocked in acquire_permit() or ticket::wait()
+//                         sleeps (SPEC §2.6). The opt-in
+//                         runtime_options::callers_run_streams, UNSAFE,
+//                         lifts that (see there).
 //   task_kind::finalizer  a dedicated std::jthread each, because a finalizer
 //                         blocks for long periods and must not hold a pool
 //                         thread. Always run, even while the runtime stops.
 //
 // Nothing polls: idle pool threads and idle finalizers block in a condition
-// variable (a pool thread that just ran a short stream sleeps at most
-// on_call_timeout before it looks at the queue once more), so an idle
-// runtime uses no CPU. The optional search (stream_search_spins) spins one
+// variable (with callers_run_streams, a pool thread that just ran a short
+// stream sleeps at most on_call_timeout before it looks at the queue once
+// more), so an idle runtime uses no CPU. The optional search (stream_search_spins) spins one
 // thread for a few microseconds.
 //
 // ---------------------------------------------------------------------------
@@ -110,21 +109,28 @@ struct runtime_options {
   std::size_t stream_threads = 0;
   /// How long one idle pool thread keeps looking for the next stream before
   /// it sleeps, in pause instructions (stream_pool.hpp); 0: never look.
-  /// It pays only with callers_run_streams off (try 2000, a few tens of
-  /// microseconds); with it on, the spinning thread takes the CPU that the
-  /// caller running streams needs (docs/performance.md, rounds two and three).
+  /// It pays only with callers_run_streams off, the default (try 2000, a
+  /// few tens of microseconds); with it on, the spinning thread takes the
+  /// CPU that the caller running streams needs (docs/performance.md, rounds
+  /// two and three).
   unsigned stream_search_spins = 0;
-  /// A caller blocked in acquire_permit() or ticket::wait() runs queued
-  /// streams of the owned pool on its own thread instead of sleeping (as a
-  /// tokio task awaiting a semaphore lets its worker run other tasks). It
-  /// saves a sleep and a cross-CPU wake-up per blocked wait, but the caller
-  /// then returns only once the stream it picked up has returned: turn it
-  /// off if streams are long and the caller's latency matters more than
-  /// throughput. Never used on a caller's executor, nor from the runtime's
-  /// own threads, nor in timed waits (acquire_permit_for, wait_for): a
-  /// caller may hold the engine's flush lock in a bounded wait, and a
-  /// stream it ran there could publish, which takes that lock.
-  bool callers_run_streams = true;
+  /// UNSAFE; off by default, and off in every figure of the README. On, a
+  /// caller blocked in acquire_permit() or ticket::wait() runs queued
+  /// streams of the owned pool on its own thread instead of sleeping. That
+  /// breaks two guarantees (SPEC §2.6, §4):
+  ///   - stream_timeout no longer bounds the caller's wait: the caller
+  ///     returns only once the stream it picked up has returned, however
+  ///     long after its timeout (or its permit coming back) that is;
+  ///   - it may run ANY queued stream of the pool, including another
+  ///     coordinator's, on the caller's thread, and that stream may
+  ///     publish: a caller holding a lock that the other engine's finalize
+  ///     takes then deadlocks itself, and no close() can break it.
+  /// It saves a sleep and a cross-CPU wake-up per blocked wait, which is
+  /// all it is for (docs/performance.md, third round); the safe way to that
+  /// speed is a writer that is suspended, not blocked (issue 12's async
+  /// API). Never used on a caller's executor, nor from the runtime's own
+  /// threads, nor in timed waits (acquire_permit_for, wait_for).
+  bool callers_run_streams = false;
   /// With callers_run_streams: how long a pool thread that just ran a
   /// stream stays *on call* (stream_pool.hpp) — asleep, but looking at the
   /// queue by itself when this passes, so a post need not wake it. Only
@@ -178,9 +184,10 @@ class runtime {
   }
 
   /// The policy's optional wait_or_help (runtime_policy.hpp): as
-  /// cv.wait(m), but a caller's thread runs one queued stream instead of
-  /// sleeping when there is one (runtime_options::callers_run_streams),
-  /// and then returns as a spurious wake-up.
+  /// cv.wait(m). Only with the UNSAFE opt-in
+  /// runtime_options::callers_run_streams, a caller's thread runs one
+  /// queued stream instead of sleeping when there is one, and then returns
+  /// as a spurious wake-up.
   void wait_or_help(condvar& cv, mutex& m) {
     if (!callers_run_streams_ || !pool_ || detail::runs_runtime_tasks() || !pool_->has_queued() ||
         !pool_->streams_are_short()) {
@@ -231,7 +238,8 @@ class runtime {
 
   /// Stream tasks spawned and not yet finished (queued or running).
   std::size_t streams_unfinished() const { return streams_running_->count(); }
-  /// Streams that callers ran while they waited (callers_run_streams).
+  /// Streams that callers ran while they waited: always 0 unless the
+  /// UNSAFE callers_run_streams is on.
   std::uint64_t streams_run_by_callers() const {
     return streams_run_by_callers_.load(std::memory_order_relaxed);
   }

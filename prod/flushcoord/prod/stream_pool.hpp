@@ -11,12 +11,14 @@
 // wake-up — several microseconds on a VM, where a wake-up across CPUs is an
 // interrupt through the hypervisor. Here a post wakes a parked thread only
 // if nobody else will take the job soon:
-//   - a caller blocked on the coordinator runs it (run_one_queued, used by
+//   - with the UNSAFE opt-in runtime_options::callers_run_streams only, a
+//     caller blocked on the coordinator runs it (run_one_queued, used by
 //     runtime::wait_or_help) — while jobs are short (streams_are_short:
 //     a moving average of job durations below `short_job`);
-//   - a thread *on call* looks by itself: after running a job, a thread
-//     first parks with a timeout (`on_call_timeout`, again only while jobs
-//     are short), and posts leave it asleep;
+//   - with the same opt-in, a thread *on call* looks by itself: after
+//     running a job, a thread first parks with a timeout
+//     (`on_call_timeout`, again only while jobs are short), and posts
+//     leave it asleep;
 //   - a thread *searching* (optional, `search_spins` > 0; as in tokio's
 //     scheduler, at most one) watches the queue for that many pause
 //     instructions before it parks.
