@@ -71,7 +71,7 @@ inline constexpr std::array<mutant_info, static_cast<std::size_t>(mutation::id::
     {mutation::id::timed_acquire_ignores_close, "timed_acquire_ignores_close", "§2.3 intake after shutdown",
      "acquire_permit_for after close does not fail at once", 5000},
     {mutation::id::poll_misses_failures, "poll_misses_failures", "§5 tickets (try_get)",
-     "ticket::try_get reports a failed flush as still pending", 5000},
+     "ticket::try_get reports a failed flush as still pending", 10000},
 }};
 
 inline std::optional<mutant_info> find_mutant(std::string_view name) {
