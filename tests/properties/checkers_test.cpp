@@ -62,9 +62,9 @@ std::vector<fp::fact> one_good_flush() {
   };
 }
 
-std::vector<std::string> run(const std::vector<fp::fact>& facts, fp::end_state end = {0, 1, 0}) {
+std::vector<std::string> run(const std::vector<fp::fact>& facts, fp::end_state end = {0, 1, 0, std::nullopt}) {
   std::vector<std::string> all;
-  fp::checker_set set(fp::run_facts{1, 1, std::nullopt},
+  fp::checker_set set(fp::run_facts{1, 1, std::nullopt, nullptr},
                       [&](std::string_view p, const std::string& m) { all.push_back(std::string(p) + ": " + m); });
   for (const auto& f : facts) set.observe(f);
   set.finish(end);
@@ -95,7 +95,7 @@ TEST_CASE("ordered_finalize: overlapping finalizes are reported") {
 }
 
 TEST_CASE("permits: release before finalize, double release and the bound") {
-  fp::permits_check c(fp::run_facts{1, 2, std::nullopt});
+  fp::permits_check c(fp::run_facts{1, 2, std::nullopt, nullptr});
   collector col;
   c.observe(ev(fc::event_kind::permit_acquired, fc::no_seq, 0), col.sink());
   c.observe(ev(fc::event_kind::permit_acquired, fc::no_seq, 0), col.sink());  // 2 > 1
@@ -157,7 +157,7 @@ TEST_CASE("drain: late success, early stall and success with pending") {
 }
 
 TEST_CASE("shutdown: live tasks, pending flushes, finalize afterwards, intake after close") {
-  fp::shutdown_check c(fp::run_facts{1, 1, std::nullopt});
+  fp::shutdown_check c(fp::run_facts{1, 1, std::nullopt, nullptr});
   collector col;
   c.observe(ev(fc::event_kind::permit_acquired, fc::no_seq, 0), col.sink());
   c.observe(ev(fc::event_kind::rotated, 0, 1), col.sink());
@@ -188,7 +188,7 @@ TEST_CASE("manifest_chain: a publish whose parent is not the head") {
 }
 
 TEST_CASE("stream_timeout: a stream past its deadline that was not failed") {
-  fp::stream_timeout_check c(fp::run_facts{1, 1, 100});
+  fp::stream_timeout_check c(fp::run_facts{1, 1, 100, nullptr});
   collector col;
   c.observe(ev(fc::event_kind::stream_spawned, 0, 0, true, 0), col.sink());
   c.observe(ev(fc::event_kind::stream_returned, 0, 0, true, 150), col.sink());
@@ -204,7 +204,7 @@ TEST_CASE("diagnostics: failed_count must count every failure") {
   facts[8].event.ok = false;  // finalize_end failed
   facts[9].event.ok = false;
   facts[12].ok = false;
-  const auto v = run(facts, fp::end_state{0, 1, 0});
+  const auto v = run(facts, fp::end_state{0, 1, 0, std::nullopt});
   REQUIRE_FALSE(v.empty());
   CHECK(std::any_of(v.begin(), v.end(),
                     [](const std::string& m) { return m.find("failed_count()=0 but 1") != std::string::npos; }));
@@ -310,7 +310,7 @@ TEST_CASE("outcome: a shut-down resolution needs a close and a held flush") {
 }
 
 TEST_CASE("outcome: an acquire after close fails at once, with shut_down") {
-  fp::outcome_check c(fp::run_facts{1, 0, std::nullopt});
+  fp::outcome_check c(fp::run_facts{1, 0, std::nullopt, nullptr});
   collector col;
   c.observe(ev(fc::event_kind::close_begun), col.sink());
   fp::fact call = wl(fp::fact_kind::acquire_called, fc::no_seq, 0, static_cast<std::uint64_t>(fp::acquire_form::timed), 10);
