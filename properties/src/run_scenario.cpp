@@ -223,6 +223,9 @@ class workload {
     } else if (plan.what == fault::inline_submit) {
       w_.rt.sleep_for(nanoseconds(plan.stream_ns));
       t = coord_.submit(std::move(rf), model_engine::outcome{i + 1});
+    } else if (plan.what == fault::inline_error) {
+      w_.rt.sleep_for(nanoseconds(plan.stream_ns));
+      t = coord_.submit(std::move(rf), stream_error("injected inline stream error"));
     } else {
       t = coord_.spawn_stream(std::move(rf), stream_for(i));
     }

@@ -14,7 +14,7 @@ namespace {
 constexpr std::array<const char*, static_cast<std::size_t>(fault::count_)> fault_names = {
     "none",           "stream_error",   "stream_throw", "stream_stall",  "stream_hang",
     "finalize_error", "finalize_throw", "rotate_error", "abandon",       "inline_submit",
-    "stream_throw_int", "stream_throw_user", "stream_at_deadline",
+    "stream_throw_int", "stream_throw_user", "stream_at_deadline", "inline_error",
 };
 
 constexpr std::int64_t us = 1000;

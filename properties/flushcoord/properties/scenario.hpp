@@ -33,6 +33,7 @@ enum class fault : std::uint8_t {
   stream_throw_int,   // stream throws an int (not a std::exception)
   stream_throw_user,  // stream throws a user type (not a std::exception)
   stream_at_deadline, // stream succeeds exactly at its stream_timeout
+  inline_error,       // the engine streams inline, fails, and submits the error
   count_,
 };
 

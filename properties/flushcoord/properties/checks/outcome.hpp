@@ -75,6 +75,7 @@ inline std::optional<outcome_set> planned_outcome(const flush_plan& p, std::opti
     case fault::rotate_error: return std::nullopt;
     case fault::abandon: return outcome_set::error(errc::abandoned);
     case fault::inline_submit: return outcome_set::success();
+    case fault::inline_error: return outcome_set::error(errc::stream_failed);
     case fault::stream_error: natural = outcome_set::error(errc::stream_failed); break;
     case fault::stream_throw:
     case fault::stream_throw_int:
