@@ -1,7 +1,6 @@
 #include "flushcoord/properties/run_scenario.hpp"
 
 #include <chrono>
-#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -13,18 +12,6 @@ namespace flushcoord::properties {
 namespace {
 
 using std::chrono::nanoseconds;
-
-/// a + b for virtual durations, saturating instead of overflowing: a plan
-/// may hold nanoseconds::max() as "no timeout".
-std::int64_t sat_add(std::int64_t a, std::int64_t b) {
-  if (b > 0 && a > std::numeric_limits<std::int64_t>::max() - b) return std::numeric_limits<std::int64_t>::max();
-  return a + b;
-}
-
-std::int64_t sat_mul(std::int64_t k, std::int64_t a) {
-  if (a > 0 && k > std::numeric_limits<std::int64_t>::max() / a) return std::numeric_limits<std::int64_t>::max();
-  return k * a;
-}
 
 /// What a stream throws for fault::stream_throw_user: not a std::exception.
 struct injected_user_error {
@@ -107,7 +94,7 @@ class workload {
     return [w = &w_, i](const model_engine::rotated_state&,
                         std::stop_token stop) -> result<model_engine::outcome> {
       const flush_plan& plan = w->plan(i);
-      const std::int64_t timeout = w->sc->stream_timeout_ns.value_or(0);
+      const nanoseconds runs(stream_duration_ns(plan, w->sc->stream_timeout_ns));
       switch (plan.what) {
         case fault::stream_error:
           w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
@@ -122,16 +109,16 @@ class workload {
           w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
           throw injected_user_error{};
         case fault::stream_stall:  // runs past its timeout, but honours the stop
-          w->rt.sleep_for(nanoseconds(sat_add(sat_mul(2, timeout), plan.stream_ns)), stop);
+          w->rt.sleep_for(runs, stop);
           break;
         case fault::stream_hang:  // ignores the stop request for a long while
-          w->rt.sleep_for(nanoseconds(sat_add(sat_mul(3, timeout), plan.stream_ns)));
+          w->rt.sleep_for(runs);
           break;
         case fault::stream_at_deadline:  // returns at the very instant its timeout fires
-          w->rt.sleep_for(nanoseconds(timeout));
+          w->rt.sleep_for(runs);
           break;
         default:
-          w->rt.sleep_for(nanoseconds(plan.stream_ns), stop);
+          w->rt.sleep_for(runs, stop);
           break;
       }
       return model_engine::outcome{i + 1};

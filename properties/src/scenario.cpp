@@ -91,6 +91,18 @@ void parse_flush_field(flush_plan& p, const std::string& field, const std::strin
 
 }  // namespace
 
+std::int64_t stream_duration_ns(const flush_plan& p, std::optional<std::int64_t> timeout_ns) {
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t t = timeout_ns.value_or(0);
+  auto times_plus = [&](std::int64_t k) { return t > (max - p.stream_ns) / k ? max : k * t + p.stream_ns; };
+  switch (p.what) {
+    case fault::stream_stall: return times_plus(2);
+    case fault::stream_hang: return times_plus(3);
+    case fault::stream_at_deadline: return t;
+    default: return p.stream_ns;
+  }
+}
+
 const char* to_string(fault f) {
   const auto i = static_cast<std::size_t>(f);
   return i < fault_names.size() ? fault_names[i] : "?";

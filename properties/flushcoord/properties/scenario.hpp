@@ -38,6 +38,7 @@ enum class fault : std::uint8_t {
 };
 
 const char* to_string(fault f);
+
 std::optional<fault> fault_from_string(const std::string& s);
 
 /// One flush: what its writer does with the public API, and what its
@@ -70,6 +71,13 @@ struct flush_plan {
   bool failure_throws = false;      // finalize_failure throws for this flush
   friend bool operator==(const flush_plan&, const flush_plan&) = default;
 };
+
+/// How long flush `p`'s stream runs if nobody stops it, in virtual time:
+/// stream_ns, or a multiple of the timeout for a stall or hang, or exactly
+/// the timeout for stream_at_deadline. Saturates (a timeout may be
+/// nanoseconds::max()). The workload sleeps this long; the outcome oracle
+/// compares it with the timeout.
+std::int64_t stream_duration_ns(const flush_plan& p, std::optional<std::int64_t> timeout_ns);
 
 /// A call made at a point in virtual time by a fiber of its own.
 struct timed_call {

@@ -3,7 +3,7 @@
 // error code that the plan's fault, the stream's virtual duration against
 // stream_timeout, an abandon, a close or a runtime stop explains. Every
 // call of the workload (acquire, rotate, ticket wait_for and poll, the final
-// ticket reads) and failed_count()/last_failure() are judged the same way.
+// ticket reads) and last_failure() are judged the same way.
 //
 // Where virtual time makes two outcomes legitimate, the oracle accepts
 // exactly those two ("either A or B", as TigerBeetle's checkers do): a
@@ -20,7 +20,6 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,11 +64,7 @@ class outcome_set {
 /// What the plan of one flush says its outcome must be, before history
 /// (close, runtime stop) widens it. Null for a plan that never rotates.
 inline std::optional<outcome_set> planned_outcome(const flush_plan& p, std::optional<std::int64_t> timeout_ns) {
-  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
-  auto sat_add = [](std::int64_t a, std::int64_t b) { return a > max - b ? max : a + b; };
-  auto sat_mul = [](std::int64_t k, std::int64_t a) { return a > max / k ? max : k * a; };
-  const std::int64_t t = timeout_ns.value_or(0);
-  std::int64_t runs = p.stream_ns;           // the stream's own virtual duration
+  const std::int64_t runs = stream_duration_ns(p, timeout_ns);
   outcome_set natural = outcome_set::success();  // what it returns if not stopped
   switch (p.what) {
     case fault::rotate_error: return std::nullopt;
@@ -80,9 +75,6 @@ inline std::optional<outcome_set> planned_outcome(const flush_plan& p, std::opti
     case fault::stream_throw:
     case fault::stream_throw_int:
     case fault::stream_throw_user: natural = outcome_set::error(errc::stream_threw); break;
-    case fault::stream_stall: runs = sat_add(sat_mul(2, t), p.stream_ns); break;
-    case fault::stream_hang: runs = sat_add(sat_mul(3, t), p.stream_ns); break;
-    case fault::stream_at_deadline: runs = t; break;
     default: break;
   }
   outcome_set expected = natural;
@@ -133,9 +125,7 @@ class outcome_check final : public checker {
     });
     for (const fact& r : reads_) judge_read(r, "wait()", fail);
     for (const fact& r : deferred_reads_) judge_read(r, "wait_for()/try_get()", fail);
-    if (end.failed_count && *end.failed_count != failed_)
-      fail(name(), "failed_count()=" + std::to_string(*end.failed_count) + " but " + std::to_string(failed_) +
-                       " flushes resolved with an error");
+    // failed_count() itself is the diagnostics check's (same events).
     if (end.failed_count) {  // the end state was read: last_failure() too
       if (failed_ == 0 && end.last_failure)
         fail(name(), "last_failure() is set (" + end.last_failure->message + ") but no flush failed");
