@@ -38,6 +38,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stop_token>
 #include <utility>
 #include <vector>
 
@@ -224,6 +225,29 @@ class coordinator {
   result<permit> acquire_permit_for(nanoseconds timeout) {
     require_positive(timeout, "acquire_permit_for timeout");
     return acquire(timeout);
+  }
+
+  /// As acquire_permit, without blocking a thread: completes `token` with
+  /// the permit (or why not) later, on a task of the runtime (R::post;
+  /// runtime_policy.hpp), never on the calling thread's stack and never
+  /// under the coordinator's lock. Suspended callers are served before
+  /// blocked ones, oldest first, as permits come back. Close completes
+  /// every suspended call with errc::shut_down; a stop request on `stop`
+  /// completes this one with errc::cancelled if it is still waiting. If the
+  /// runtime stops before the completion runs, the completion is destroyed
+  /// unrun and its permit goes back.
+  ///
+  /// `token`: with the prod runtime any Boost.Asio completion token whose
+  /// signature is void(result<permit>) (use_awaitable, use_future, a
+  /// callback; prod/runtime.hpp); with a policy without async_initiate
+  /// (the simulator), a callable void(result<permit>).
+  template <class Token>
+    requires async_runtime_policy<R>
+  auto async_acquire_permit(Token&& token, std::stop_token stop = {}) {
+    return detail::initiate_async<R, result<permit>>(
+        std::forward<Token>(token), [s = s_, stop = std::move(stop)](auto completion) mutable {
+          start_async_acquire(std::move(s), std::move(completion), std::move(stop));
+        });
   }
 
   // ---- rotate and submit ------------------------------------------------------
@@ -471,6 +495,54 @@ class coordinator {
                                  "no permit within " + std::to_string(timeout->count()) + "ns");
       }
     }
+  }
+
+  template <class Completion>
+  static detail::unique_function<void()> complete_with(Completion& done, result<permit> r) {
+    return [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); };
+  }
+
+  template <class Completion>
+  static void start_async_acquire(std::shared_ptr<st> s, Completion c, std::stop_token stop) {
+    std::uint64_t id = 0;
+    {
+      lock_guard lk(s->m);
+      auto now = [&](result<permit> r) { detail::post_completion(*s->rt, complete_with(c, std::move(r)), nullptr); };
+      FLUSHCOORD_MARK_IF(s->life != detail::lifecycle::open, acquire_refused_closed);
+      if (s->life != detail::lifecycle::open)
+        return now(flush_error::make(errc::shut_down, std::nullopt, "coordinator is shut down"));
+      if (stop.stop_requested()) return now(detail::cancelled_error("async_acquire_permit"));
+      if (s->permits_available > 0) {
+        --s->permits_available;
+        s->emit(event_kind::permit_acquired, no_seq, s->permits_available);
+        return now(permit(s));
+      }
+      FLUSHCOORD_MARK(async_acquire_suspended);
+      // The state owns the waiter, so the waiter must not own the state.
+      id = s->permit_waiters.add(
+          [c = std::move(c), weak = std::weak_ptr<st>(s)](std::optional<flush_error> refused) mutable {
+            if (refused) return complete_with(c, std::move(*refused));
+            return complete_with(c, permit(weak.lock()));  // alive: it is granting
+          });
+    }
+    struct cancel {
+      std::weak_ptr<st> weak;
+      std::uint64_t id;
+      void operator()() const {
+        // Copied before the first scheduling point (see ticket.hpp).
+        const std::shared_ptr<st> s = weak.lock();
+        const std::uint64_t waiter = id;
+        if (!s) return;
+        lock_guard lk(s->m);
+        if (s->permit_waiters.complete(*s->rt, waiter, detail::cancelled_error("async_acquire_permit")))
+          FLUSHCOORD_MARK(async_wait_cancelled);
+      }
+    };
+    auto hook = detail::listen_for_stop(std::move(stop), cancel{s, id});
+    if (!hook) return;
+    lock_guard lk(s->m);
+    hook = s->permit_waiters.attach(id, std::move(hook));
+    lk.unlock();  // a hook given back (the wait is over) is destroyed unlocked
   }
 
   /// Empties `rf` (it is consumed whatever happens next) and returns its

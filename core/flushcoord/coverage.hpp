@@ -78,7 +78,15 @@ namespace flushcoord::coverage {
     "a flush still streaming was resolved as shut_down; its stream was told to stop")             \
   X(ticket_wait_ready_made, "ticket.hpp", "wait on a ticket made resolved (ticket::ready)")       \
   X(ticket_wait_already_resolved, "ticket.hpp", "wait on a ticket the finalizer had resolved")    \
-  X(ticket_wait_for_timed_out, "ticket.hpp", "ticket::wait_for gave up: ticket_timeout")
+  X(ticket_wait_for_timed_out, "ticket.hpp", "ticket::wait_for gave up: ticket_timeout")         \
+  X(async_permit_handed_over, "detail/state.hpp",                                                 \
+    "a permit came back and went straight to a suspended async_acquire_permit")                   \
+  X(async_permit_waiter_refused_by_close, "detail/state.hpp",                                     \
+    "close completed suspended async_acquire_permit calls with shut_down")                        \
+  X(async_acquire_suspended, "coordinator.hpp", "async_acquire_permit found no permit and waited") \
+  X(async_wait_cancelled, "coordinator.hpp, ticket.hpp", "an async wait ended by its stop_token")    \
+  X(async_ticket_waiter_resolved, "ticket.hpp", "a suspended ticket::async_wait completed on resolve") \
+  X(async_wait_on_resolved_ticket, "ticket.hpp", "ticket::async_wait on a ticket already resolved")
 
 enum class mark : int {
 #define FLUSHCOORD_COVERAGE_ENUM(name, file, what) name,

@@ -32,6 +32,7 @@ enum class errc : std::uint8_t {
   permit_timeout,   ///< acquire_permit_for: no permit before the deadline
   drain_stalled,    ///< drain: the pending count did not fall for stall_timeout
   ticket_timeout,   ///< ticket::wait_for: not resolved before the deadline
+  cancelled,        ///< an async wait's stop_token was stopped before it completed
 };
 
 /// A short, stable name for an error code ("stream_timeout", ...).
@@ -48,6 +49,7 @@ constexpr std::string_view to_string(errc code) {
     case errc::permit_timeout: return "permit_timeout";
     case errc::drain_stalled: return "drain_stalled";
     case errc::ticket_timeout: return "ticket_timeout";
+    case errc::cancelled: return "cancelled";
   }
   return "unknown";
 }

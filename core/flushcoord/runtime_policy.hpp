@@ -86,6 +86,30 @@
 //                       runtime_options::callers_run_streams (off by
 //                       default). Without the member, core calls cv.wait(m).
 //
+//   rt.post(f)          Needed by the async API only (async_runtime_policy
+//                       below). Runs `f()` (move-only, void()) soon on a task
+//                       of the runtime: never on the caller's stack, never
+//                       before post returns (core calls it with its lock
+//                       held). `f` is invoked at most once and destroyed
+//                       exactly once, after it returned or unrun if the
+//                       runtime stops first, on a task of the runtime (never
+//                       inside post), so its destructor may lock R::mutex.
+//                       post throws only if it cannot allocate; core then
+//                       terminates (detail/async_waiters.hpp says why).
+//                       Prod: the stream executor; sim: a new task, one
+//                       scheduling decision like any other.
+//
+//   R::async_initiate<T>(token, start)
+//                       Optional static member: lets the async members take
+//                       a completion token. Calls start(c) once, where `c`
+//                       is a move-only callable void(T) that core calls
+//                       exactly once (from a posted task), and returns what
+//                       the token makes of the operation (prod: Asio's
+//                       async_initiate, so use_awaitable, use_future and
+//                       callbacks work). Without it, the token must itself
+//                       be a callable void(T) and the async members return
+//                       void (the simulator does this).
+//
 // Time is integer nanoseconds in both runtimes: no floating point, no
 // time_point of a real clock in core/.
 //
@@ -96,6 +120,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <type_traits>
 #include <utility>
 
 namespace flushcoord {
@@ -140,6 +165,28 @@ concept runtime_policy =
     std::default_initializable<typename R::mutex> &&
     std::default_initializable<typename R::ref_count> &&
     std::default_initializable<typename R::condvar>;
+
+/// A runtime policy that can run completions: what the async API needs.
+template <class R>
+concept async_runtime_policy =
+    runtime_policy<R> && requires(R& rt) { rt.post(detail::spawn_archetype{}); };
+
+namespace detail {
+/// Starts an async operation whose completion takes a T: through the
+/// policy's async_initiate if it has one, else with `token` as the
+/// completion itself.
+template <class R, class T, class Token, class Start>
+decltype(auto) initiate_async(Token&& token, Start start) {
+  if constexpr (requires { R::template async_initiate<T>(std::forward<Token>(token), std::move(start)); }) {
+    return R::template async_initiate<T>(std::forward<Token>(token), std::move(start));
+  } else {
+    static_assert(std::is_invocable_v<std::decay_t<Token>&, T>,
+                  "this runtime policy has no async_initiate: the completion token must be a "
+                  "callable taking the operation's result");
+    start(std::decay_t<Token>(std::forward<Token>(token)));
+  }
+}
+}  // namespace detail
 
 /// RAII lock over any R::mutex. core/ cannot use std::unique_lock (it lives
 /// in <mutex>), and a hand-written one also lets the simulator see every

@@ -16,10 +16,12 @@
 
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <utility>
 #include <variant>
 
 #include "flushcoord/coverage.hpp"
+#include "flushcoord/detail/async_waiters.hpp"
 #include "flushcoord/detail/counted_condvar.hpp"
 #include "flushcoord/detail/deadline.hpp"
 #include "flushcoord/error.hpp"
@@ -59,12 +61,25 @@ class ticket_cell {
 
   bool resolved() const { return v_.index() != 0; }
 
-  /// Requires !resolved().
+  /// Requires !resolved() and, for a cell with a sync, its lock held.
+  /// Completes the async waiters (posted, so none runs here).
   void resolve(result<Id> r) {
     if (r.ok())
       v_.template emplace<1>(std::move(r).value());
     else
       v_.template emplace<2>(std::make_unique<flush_error>(r.error()));
+    if constexpr (async_runtime_policy<R>) {
+      if (waiters_ && !waiters_->empty()) {
+        FLUSHCOORD_MARK(async_ticket_waiter_resolved);
+        waiters_->complete_all(*sync_->rt, [&] { return get(); });
+      }
+    }
+  }
+
+  /// ticket::async_wait's waiters. Requires the sync's lock.
+  waiter_queue<result<Id>>& waiters() {
+    if (!waiters_) waiters_ = std::make_unique<waiter_queue<result<Id>>>();
+    return *waiters_;
   }
 
   /// Requires resolved().
@@ -84,6 +99,9 @@ class ticket_cell {
   typename R::ref_count refs_;  // starts at 1: the cell_ref that made it
   std::shared_ptr<ticket_sync<R>> sync_;
   std::variant<std::monostate, Id, std::unique_ptr<flush_error>> v_;
+  // Out of line and made on first use: most tickets are never awaited
+  // asynchronously, and a cell stays one word larger, not a deque larger.
+  std::unique_ptr<waiter_queue<result<Id>>> waiters_;
 };
 
 /// An owning pointer to a ticket_cell, like std::shared_ptr without the
@@ -191,6 +209,29 @@ class ticket {
     return cell_->get();
   }
 
+  /// Completes `token` with the outcome once the ticket is resolved, without
+  /// blocking a thread: the completion runs later on a task of the runtime
+  /// (R::post; runtime_policy.hpp), never on the calling thread's stack and
+  /// never under the coordinator's lock. A stop request on `stop` before it
+  /// resolves completes it with errc::cancelled instead; the ticket stays
+  /// valid. Only a ticket made by ticket::ready(), which has no runtime to
+  /// post to, completes before async_wait returns (the prod runtime's
+  /// async_initiate still defers that to the handler's executor).
+  ///
+  /// `token`: with the prod runtime any Boost.Asio completion token whose
+  /// signature is void(result<Id>) (use_awaitable, use_future, a callback);
+  /// with a policy without async_initiate (the simulator), a callable
+  /// void(result<Id>). Throws usage_error if the ticket is invalid.
+  template <class Token>
+    requires async_runtime_policy<R>
+  auto async_wait(Token&& token, std::stop_token stop = {}) const {
+    require_valid("async_wait");
+    return detail::initiate_async<R, result<Id>>(
+        std::forward<Token>(token), [cell = cell_, stop = std::move(stop)](auto completion) mutable {
+          start_async_wait(std::move(cell), std::move(completion), std::move(stop));
+        });
+  }
+
   // For the coordinator: a pending ticket on `cell`, which the coordinator
   // also keeps until it resolves it.
   explicit ticket(detail::cell_ref<R, Id> cell) noexcept : cell_(std::move(cell)) {}
@@ -200,6 +241,64 @@ class ticket {
     if (!cell_)
       throw usage_error(std::string("ticket::") + what +
                         " on an invalid (default-constructed or moved-from) ticket");
+  }
+
+  using cell_ref = detail::cell_ref<R, Id>;
+
+  template <class Completion>
+  static void start_async_wait(cell_ref cell, Completion c, std::stop_token stop) {
+    auto* sync = cell->sync();
+    if (!sync) {  // ticket::ready: resolved from the start, and no runtime
+      FLUSHCOORD_MARK(async_wait_on_resolved_ticket);
+      c(cell->get());
+      return;
+    }
+    auto complete_with = [](Completion& done, result<Id> r) -> detail::unique_function<void()> {
+      return [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); };
+    };
+    std::uint64_t id = 0;
+    {
+      lock_guard lk(sync->m);
+      if (cell->resolved()) {
+        FLUSHCOORD_MARK(async_wait_on_resolved_ticket);
+        detail::post_completion(*sync->rt, complete_with(c, cell->get()), nullptr);
+        return;
+      }
+      if (stop.stop_requested()) {
+        FLUSHCOORD_MARK(async_wait_cancelled);
+        detail::post_completion(*sync->rt, complete_with(c, detail::cancelled_error("ticket::async_wait")),
+                                nullptr);
+        return;
+      }
+      id = cell->waiters().add([c = std::move(c), complete_with](result<Id> r) mutable {
+        return complete_with(c, std::move(r));
+      });
+    }
+    attach_canceller(cell, id, std::move(stop));
+  }
+
+  /// Listens on `stop` for waiter `id` of `cell`. The callback copies what
+  /// it needs before its first scheduling point (the lock): in the
+  /// simulator the waiter may complete and destroy the callback meanwhile.
+  static void attach_canceller(const cell_ref& cell, std::uint64_t id, std::stop_token stop) {
+    struct cancel {
+      cell_ref cell;
+      std::uint64_t id;
+      void operator()() const {
+        const cell_ref c = cell;
+        const std::uint64_t waiter = id;
+        auto* sync = c->sync();
+        lock_guard lk(sync->m);
+        if (c->waiters().complete(*sync->rt, waiter, result<Id>(detail::cancelled_error("ticket::async_wait"))))
+          FLUSHCOORD_MARK(async_wait_cancelled);
+      }
+    };
+    auto hook = detail::listen_for_stop(std::move(stop), cancel{cell, id});
+    if (!hook) return;
+    auto* sync = cell->sync();
+    lock_guard lk(sync->m);
+    hook = cell->waiters().attach(id, std::move(hook));
+    lk.unlock();  // a hook given back (the wait is over) is destroyed unlocked
   }
 
   detail::cell_ref<R, Id> cell_;

@@ -1,7 +1,9 @@
 #include "flushcoord/properties/run_scenario.hpp"
 
 #include <chrono>
+#include <memory>
 #include <stdexcept>
+#include <stop_token>
 #include <vector>
 
 #include "flushcoord/properties/liveness.hpp"
@@ -16,6 +18,64 @@ using std::chrono::nanoseconds;
 /// What a stream throws for fault::stream_throw_user: not a std::exception.
 struct injected_user_error {
   int code = 7;
+};
+
+/// Where an async call's completion leaves its outcome, for the task that
+/// made the call to wait on: the simulated counterpart of a suspended
+/// coroutine. `dropped`: the completion was destroyed unrun (the runtime
+/// stopped first).
+template <class T>
+struct async_slot {
+  sim::mutex m;
+  sim::condvar cv;
+  std::optional<T> value;
+  bool dropped = false;
+
+  /// Requires m held. Waits for the outcome; with a cancel delay > 0, calls
+  /// on_cancel() (unlocked) once that long passed without one. False if
+  /// the completion was dropped.
+  template <class OnCancel>
+  bool wait(sim::runtime& rt, std::int64_t cancel_after_ns, OnCancel on_cancel) {
+    if (cancel_after_ns > 0) {
+      const nanoseconds deadline = rt.now() + nanoseconds(cancel_after_ns);
+      while (!value && !dropped)
+        if (!cv.wait_until(m, deadline) && !value && !dropped) {
+          m.unlock();
+          on_cancel();
+          m.lock();
+          break;
+        }
+    }
+    while (!value && !dropped) cv.wait(m);
+    return value.has_value();
+  }
+};
+
+/// The completion handed to an async call: fills the slot, or marks it
+/// dropped if it is destroyed without being called.
+template <class T>
+class fill_slot {
+ public:
+  explicit fill_slot(std::shared_ptr<async_slot<T>> s) : s_(std::move(s)) {}
+  fill_slot(fill_slot&& o) noexcept : s_(std::move(o.s_)) {}
+  fill_slot& operator=(fill_slot&&) = delete;
+  ~fill_slot() {
+    if (!s_) return;
+    flushcoord::detail::in_destructor([&] {
+      lock_guard lk(s_->m);
+      s_->dropped = true;
+      s_->cv.notify_all();
+    });
+  }
+  void operator()(T outcome) {
+    auto s = std::move(s_);
+    lock_guard lk(s->m);
+    s->value.emplace(std::move(outcome));
+    s->cv.notify_all();
+  }
+
+ private:
+  std::shared_ptr<async_slot<T>> s_;
 };
 
 /// The workload: a program over the coordinator's public API, drawn by the
@@ -79,7 +139,9 @@ class workload {
   /// Waits on every kept ticket and reports what it read.
   void read_tickets() {
     for (std::size_t i = 0; i < kept_.size(); ++i) {  // holders may still add
-      auto& [seq, t] = kept_[i];
+      const auto seq = kept_[i].seq;
+      const ticket t = kept_[i].t;
+      if (kept_[i].async && read_async(seq, t, kept_[i].cancel_ns)) continue;
       const auto r = t.wait();
       w_.note({.kind = fact_kind::ticket_read, .seq = seq, .a = r.ok() ? r.value() : 0, .ok = r.ok(),
                .code = r.ok() ? errc::shut_down : r.error().code});
@@ -139,7 +201,7 @@ class workload {
       p = permit_on_commit_path(who, plan, why);
     else
       p = permit_on_explicit_path(who, plan, why);
-    if (!p) return why != errc::shut_down;  // a timed-out acquire skips only this flush
+    if (!p) return why != errc::shut_down;  // a timed-out or cancelled acquire skips only this flush
     // Under the flush lock: the engine's rotate step, then the coordinator's.
     w_.flush_lock.lock();
     if (plan.engine_ns > 0) w_.rt.sleep_for(nanoseconds(plan.engine_ns));
@@ -164,6 +226,51 @@ class workload {
     }
     submit(i, std::move(rotated).value());
     return true;
+  }
+
+  /// Reads `t` by async_wait, optionally cancelled after `cancel_ns`. False
+  /// if it did not end with the outcome (cancelled, or its completion was
+  /// dropped): the caller then reads it with wait(), as the ticket stays valid.
+  bool read_async(std::uint64_t seq, const ticket& t, std::int64_t cancel_ns) {
+    auto slot = std::make_shared<async_slot<result<model_engine::snapshot_id>>>();
+    std::stop_source stop;
+    t.async_wait(fill_slot<result<model_engine::snapshot_id>>(slot), stop.get_token());
+    lock_guard lk(slot->m);
+    const bool got = slot->wait(w_.rt, cancel_ns, [&] {
+      w_.note({.kind = fact_kind::ticket_cancel_requested, .seq = seq});
+      stop.request_stop();
+    });
+    if (!got) return false;
+    const auto& r = *slot->value;
+    if (!r.ok() && r.error().code == errc::cancelled) {
+      w_.note({.kind = fact_kind::ticket_wait_cancelled, .seq = seq});
+      return false;
+    }
+    w_.note({.kind = fact_kind::ticket_read, .seq = seq, .a = r.ok() ? r.value() : 0, .b = 1, .ok = r.ok(),
+             .code = r.ok() ? errc::shut_down : r.error().code});
+    return true;
+  }
+
+  /// async_acquire_permit, waited for as a suspended writer would be, with
+  /// an optional stop request after `cancel_ns`.
+  result<permit> acquire_async(std::uint32_t who, std::int64_t cancel_ns) {
+    const auto form = static_cast<std::uint64_t>(acquire_form::async);
+    w_.note({.kind = fact_kind::acquire_called, .a = who, .b = form, .c = static_cast<std::uint64_t>(cancel_ns)});
+    auto slot = std::make_shared<async_slot<result<permit>>>();
+    std::stop_source stop;
+    coord_.async_acquire_permit(fill_slot<result<permit>>(slot), stop.get_token());
+    lock_guard lk(slot->m);
+    const bool got = slot->wait(w_.rt, cancel_ns, [&] {
+      w_.note({.kind = fact_kind::acquire_cancel_requested, .a = who});
+      stop.request_stop();
+    });
+    result<permit> p = got ? std::move(*slot->value)
+                           : result<permit>(flush_error::make(errc::never_ran, std::nullopt,
+                                                              "the completion was destroyed unrun"));
+    lk.unlock();
+    w_.note({.kind = fact_kind::acquire_returned, .a = who, .b = form, .c = static_cast<std::uint64_t>(cancel_ns),
+             .ok = p.ok(), .code = p.ok() ? errc::shut_down : p.error().code});
+    return p;
   }
 
   /// One acquire call of the given form, with its call and result as facts.
@@ -192,8 +299,9 @@ class workload {
   /// Explicit path: block (or wait a bounded time) for a permit before
   /// taking the lock.
   std::optional<permit> permit_on_explicit_path(std::uint32_t who, const flush_plan& plan, errc& why) {
-    auto p = plan.acquire_timeout_ns > 0 ? acquire(who, acquire_form::timed, plan.acquire_timeout_ns)
-                                         : acquire(who, acquire_form::blocking, 0);
+    auto p = plan.acquire_async             ? acquire_async(who, plan.acquire_cancel_ns)
+             : plan.acquire_timeout_ns > 0 ? acquire(who, acquire_form::timed, plan.acquire_timeout_ns)
+                                           : acquire(who, acquire_form::blocking, 0);
     if (!p) {
       why = p.error().code;
       return std::nullopt;
@@ -238,16 +346,24 @@ class workload {
       ticket copy = t;               // two handles on one cell...
       ticket moved = std::move(t);   // ...and the original emptied into a third
       if (t.valid()) w_.sim->fail(sim::failure_class::property, "[tickets] a moved-from ticket is still valid");
-      kept_.emplace_back(seq, std::move(copy));
-      kept_.emplace_back(seq, std::move(moved));
+      kept_.push_back({seq, std::move(copy), plan.ticket_async, plan.ticket_cancel_ns});
+      kept_.push_back({seq, std::move(moved), false, 0});
       return;
     }
-    kept_.emplace_back(seq, std::move(t));
+    kept_.push_back({seq, std::move(t), plan.ticket_async, plan.ticket_cancel_ns});
   }
+
+  /// A ticket the writer keeps for the final read, and how it reads it.
+  struct kept_ticket {
+    std::uint64_t seq;
+    ticket t;
+    bool async = false;
+    std::int64_t cancel_ns = 0;
+  };
 
   model_world& w_;
   model_coordinator& coord_;
-  std::vector<std::pair<std::uint64_t, ticket>> kept_;
+  std::vector<kept_ticket> kept_;
   std::vector<sim::task_handle> holders_;
 };
 

@@ -84,6 +84,16 @@ void parse_flush_field(flush_plan& p, const std::string& field, const std::strin
     p.ticket_copy = v != 0;
   } else if (key == "failure_throws") {
     p.failure_throws = v != 0;
+  } else if (key == "async_acquire") {
+    p.acquire_async = v != 0;
+  } else if (key == "async_acquire_cancel") {
+    positive();
+    p.acquire_cancel_ns = v;
+  } else if (key == "async_wait") {
+    p.ticket_async = v != 0;
+  } else if (key == "async_wait_cancel") {
+    positive();
+    p.ticket_cancel_ns = v;
   } else {
     throw std::invalid_argument("scenario: unknown flush field '" + key + "' in line: " + line);
   }
@@ -149,6 +159,29 @@ std::int64_t draw_timeout(sim::rng& r, bool extremes, std::int64_t usual_ns) {
   return usual_ns;
 }
 
+/// Which async calls a seed makes (swarm, as api_mix).
+struct async_mix {
+  bool acquire = false, acquire_cancel = false, wait = false, wait_cancel = false;
+};
+
+async_mix draw_async_mix(sim::rng& r) {
+  async_mix m;
+  m.acquire = r.chance(1, 2);
+  m.acquire_cancel = m.acquire && r.chance(1, 2);
+  m.wait = r.chance(1, 2);
+  m.wait_cancel = m.wait && r.chance(1, 2);
+  return m;
+}
+
+void draw_async(sim::rng& r, const async_mix& m, flush_plan& p) {
+  p.acquire_async = m.acquire && r.chance(1, 2);
+  if (p.acquire_async && m.acquire_cancel && r.chance(1, 2))
+    p.acquire_cancel_ns = static_cast<std::int64_t>(1 + r.below(2 * ms));
+  p.ticket_async = m.wait && r.chance(1, 2);
+  if (p.ticket_async && m.wait_cancel && r.chance(1, 2))
+    p.ticket_cancel_ns = static_cast<std::int64_t>(1 + r.below(3 * ms));
+}
+
 constexpr std::int64_t small_timeout_limit_ns = 8 * ms;  // stalls need a timeout this small
 
 }  // namespace
@@ -165,6 +198,10 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
   // polite writer had keep their values when it is on.
   sim::rng ra(sim::derive_seed(seed, sim::stream_workload_api));
   api_mix api = opts.whole_api ? draw_api_mix(ra) : api_mix{};
+  // The async API from a third stream, for the same reason: seeds keep
+  // every field they had before it joined.
+  sim::rng rs(sim::derive_seed(seed, sim::stream_workload_async));
+  const async_mix async = opts.whole_api ? draw_async_mix(rs) : async_mix{};
   if (s.stream_timeout_ns && api.extreme_timeouts && ra.chance(1, 2))
     s.stream_timeout_ns = draw_timeout(ra, true, *s.stream_timeout_ns);
   const bool small_timeout = s.stream_timeout_ns && *s.stream_timeout_ns <= small_timeout_limit_ns;
@@ -190,6 +227,7 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
     p.ticket_poll = api.poll && ra.chance(1, 3);
     p.ticket_copy = api.copy && ra.chance(1, 3);
     p.failure_throws = api.failure_throws && ra.chance(1, 2);
+    draw_async(rs, async, p);
     s.flushes.push_back(p);
   }
   const std::int64_t horizon = static_cast<std::int64_t>(n) * 2 * ms;
@@ -245,6 +283,10 @@ std::string to_text(const scenario& s) {
     if (f.ticket_poll) out << " poll=1";
     if (f.ticket_copy) out << " copy=1";
     if (f.failure_throws) out << " failure_throws=1";
+    if (f.acquire_async) out << " async_acquire=1";
+    if (f.acquire_cancel_ns != plain.acquire_cancel_ns) out << " async_acquire_cancel=" << f.acquire_cancel_ns;
+    if (f.ticket_async) out << " async_wait=1";
+    if (f.ticket_cancel_ns != plain.ticket_cancel_ns) out << " async_wait_cancel=" << f.ticket_cancel_ns;
     out << '\n';
   }
   for (const auto& d : s.drains) out << "drain " << d.at_ns << ' ' << d.timeout_ns << '\n';

@@ -203,6 +203,10 @@ class shrinker {
     attempt_with(&flush_plan::ticket_poll);
     attempt_with(&flush_plan::ticket_copy);
     attempt_with(&flush_plan::failure_throws);
+    attempt_with(&flush_plan::acquire_cancel_ns);
+    attempt_with(&flush_plan::acquire_async);
+    attempt_with(&flush_plan::ticket_cancel_ns);
+    attempt_with(&flush_plan::ticket_async);
     return any;
   }
 

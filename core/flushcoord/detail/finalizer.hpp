@@ -207,8 +207,10 @@ class finalizer {
     if (!ok) s_->record_failure(outcome.error());
     const bool drop_ticket = !ok && FLUSHCOORD_MUTANT(ticket_dropped_on_failure);
     if (flush.ticket && !drop_ticket) {
-      flush.ticket->resolve(std::move(outcome));
+      // Reported first: resolve posts the async waiters' completions, and
+      // in the simulator a post is a scheduling point where they may run.
       s_->emit(event_kind::ticket_resolved, seq, 0, ok);
+      flush.ticket->resolve(std::move(outcome));
       s_->ticket_cv.notify_all();
     }
     if (!FLUSHCOORD_MUTANT(permit_released_at_stream_end)) s_->release_permit(seq);
@@ -236,8 +238,8 @@ class finalizer {
       s_->record_failure(err);
       s_->emit(event_kind::shut_down_unfinalized, seq);
       if (flush.ticket) {
+        s_->emit(event_kind::ticket_resolved, seq, 0, false);  // before the post, as in finish()
         flush.ticket->resolve(std::move(err));
-        s_->emit(event_kind::ticket_resolved, seq, 0, false);
       }
       s_->release_permit(seq);
       --s_->pending;

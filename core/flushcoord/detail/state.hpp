@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "flushcoord/coverage.hpp"
+#include "flushcoord/detail/async_waiters.hpp"
 #include "flushcoord/detail/counted_condvar.hpp"
 #include "flushcoord/engine.hpp"
 #include "flushcoord/events.hpp"
@@ -152,6 +153,9 @@ struct state {
   std::vector<typename R::task_handle> stream_tasks;
   std::size_t stream_tasks_prune_at = 16;  // see coordinator::prune_finished_tasks
   std::optional<typename R::task_handle> finalizer_task;
+  /// async_acquire_permit callers still waiting, oldest first. Outcome:
+  /// empty = granted (the permit is already counted out), else why not.
+  waiter_queue<std::optional<flush_error>> permit_waiters;
 
   // ---- helpers; all require m held -------------------------------------
 
@@ -177,9 +181,22 @@ struct state {
     last_failure = err;
   }
 
+  /// A permit came back. An async waiter, if any, gets it at once (they
+  /// are served before blocked callers, oldest first: a suspended writer
+  /// costs no thread, and a woken blocked caller would only find the
+  /// permit gone); otherwise blocked callers are woken to compete for it.
   void release_permit(std::uint64_t seq) {
     ++permits_available;
     emit(event_kind::permit_released, seq, permits_available);
+    if constexpr (async_runtime_policy<R>) {
+      if (!permit_waiters.empty()) {
+        FLUSHCOORD_MARK(async_permit_handed_over);
+        --permits_available;
+        emit(event_kind::permit_acquired, no_seq, permits_available);
+        permit_waiters.complete_front(*rt, std::nullopt);
+        return;
+      }
+    }
     permit_cv.notify_all();
   }
 
@@ -189,6 +206,13 @@ struct state {
     if (life != lifecycle::open) return;
     life = lifecycle::closing;
     emit(event_kind::close_begun);
+    if constexpr (async_runtime_policy<R>) {
+      FLUSHCOORD_MARK_IF(!permit_waiters.empty(), async_permit_waiter_refused_by_close);
+      permit_waiters.complete_all(*rt, [] {
+        return std::optional<flush_error>(
+            flush_error::make(errc::shut_down, std::nullopt, "coordinator is shut down"));
+      });
+    }
     permit_cv.notify_all();
     finalizer_cv.notify_all();
     progress_cv.notify_all();

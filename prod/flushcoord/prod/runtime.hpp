@@ -94,6 +94,9 @@
 #endif
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
 #include <flushcoord/prod/stream_pool.hpp>
@@ -227,6 +230,41 @@ class runtime {
       start_finalizer(name, std::move(work), state);
     }
     return task_handle(std::move(state));
+  }
+
+  /// The policy's post (runtime_policy.hpp), for the async API: runs f()
+  /// as a stream task (on the owned pool or the caller's executor); while
+  /// the runtime stops, f is destroyed unrun like a refused stream.
+  template <class F>
+    requires std::invocable<std::decay_t<F>&> &&
+             std::constructible_from<std::decay_t<F>, F>
+  void post(F&& f) {
+    (void)spawn(task_kind::stream, "completion", std::forward<F>(f));
+  }
+
+  /// The policy's async_initiate (runtime_policy.hpp): the async members
+  /// of coordinator and ticket take any Boost.Asio completion token for
+  /// the signature void(T) — use_awaitable, use_future, a callback.
+  /// Core calls the completion on one of this runtime's tasks; it posts
+  /// the handler to the handler's associated executor (a callback without
+  /// one runs on the system executor's threads), and keeps that executor's
+  /// work counted until then, so an io_context.run() waiting for the
+  /// permit does not return early. It always posts, never dispatches: a
+  /// ticket made by ticket::ready completes inside the initiating call,
+  /// where running the handler inline is not allowed.
+  template <class T, class Token, class Start>
+  static auto async_initiate(Token&& token, Start start) {
+    return boost::asio::async_initiate<Token, void(T)>(
+        [](auto handler, Start begin) {
+          auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
+          begin([handler = std::move(handler), work = std::move(work)](T outcome) mutable {
+            auto ex = work.get_executor();
+            boost::asio::post(ex, [handler = std::move(handler), outcome = std::move(outcome)]() mutable {
+              std::move(handler)(std::move(outcome));
+            });
+          });
+        },
+        token, std::move(start));
   }
 
   /// True once the destructor has closed intake (and stopped the owned

@@ -25,7 +25,7 @@ enum class fact_kind : std::uint8_t {
   manifest_published, // seq; a = parent manifest, b = the new manifest
   failure_called,     // seq; finalize_failure ran; code = the error's code; a = plan index
   finalize_returned,  // seq; the engine's finalize or finalize_failure returned
-  ticket_read,        // seq; ok; a = snapshot id when ok; code when not
+  ticket_read,        // seq; ok; a = snapshot id when ok; code when not; b = 1 for async_wait
   drain_called,       // a = call number, b = stall timeout ns
   drain_returned,     // a = call number; ok; code when not
   shutdown_called,    // a = call number
@@ -39,10 +39,13 @@ enum class fact_kind : std::uint8_t {
   ticket_polled,      // seq; b = 1 if ready; ok; a = snapshot id when ok; code when not
   close_called,       // a = call number
   runtime_stopped,    // unstarted streams are dropped from now on
+  acquire_cancel_requested, // a = writer: stop requested on its pending async acquire
+  ticket_cancel_requested,  // seq: stop requested on a pending ticket::async_wait
+  ticket_wait_cancelled,    // seq: a ticket::async_wait completed with errc::cancelled
 };
 
 /// acquire_called / acquire_returned: which form of the permit API.
-enum class acquire_form : std::uint8_t { blocking, try_once, timed };
+enum class acquire_form : std::uint8_t { blocking, try_once, timed, async };
 
 struct fact {
   fact_kind kind = fact_kind::coordinator;

@@ -69,6 +69,17 @@ struct flush_plan {
   bool ticket_poll = false;         // poll try_get() right after submitting
   bool ticket_copy = false;         // keep a copy and a moved-to ticket, read both
   bool failure_throws = false;      // finalize_failure throws for this flush
+  /// The explicit path uses async_acquire_permit (the writer is suspended,
+  /// not blocked) instead of the blocking or timed acquire.
+  bool acquire_async = false;
+  /// > 0, with acquire_async: the writer requests a stop of the async
+  /// acquire this long after the call if it has not completed yet.
+  std::int64_t acquire_cancel_ns = 0;
+  /// The final read of the ticket is a ticket::async_wait.
+  bool ticket_async = false;
+  /// > 0, with ticket_async: a stop is requested this long after the
+  /// async_wait if it has not completed; the reader then waits with wait().
+  std::int64_t ticket_cancel_ns = 0;
   friend bool operator==(const flush_plan&, const flush_plan&) = default;
 };
 

@@ -39,6 +39,12 @@ inline rc::Gen<flush_plan> gen_flush_plan() {
     p.ticket_poll = *rc::gen::inRange(0, 8) == 7;
     p.ticket_copy = *rc::gen::inRange(0, 8) == 7;
     p.failure_throws = *rc::gen::inRange(0, 8) == 7;
+    p.acquire_async = *rc::gen::inRange(0, 8) == 7;
+    if (p.acquire_async && *rc::gen::inRange(0, 2) == 1)
+      p.acquire_cancel_ns = *rc::gen::inRange<std::int64_t>(1, 2'000'000);
+    p.ticket_async = *rc::gen::inRange(0, 8) == 7;
+    if (p.ticket_async && *rc::gen::inRange(0, 2) == 1)
+      p.ticket_cancel_ns = *rc::gen::inRange<std::int64_t>(1, 3'000'000);
     return p;
   });
 }

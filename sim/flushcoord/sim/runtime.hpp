@@ -141,6 +141,17 @@ class runtime {
     return task_handle(&s, id, s.run_number_);
   }
 
+  /// The policy's post (runtime_policy.hpp), for the async API: f() runs
+  /// as a new task named "completion", so when it runs is one more
+  /// scheduling decision. Like a stream it is destroyed unrun after
+  /// stop_unstarted_streams(), as the prod runtime destroys what it had
+  /// queued when it stops.
+  template <class F>
+    requires std::invocable<std::decay_t<F>&> && std::move_constructible<std::decay_t<F>>
+  void post(F&& f) const {
+    (void)spawn(task_kind::stream, "completion", std::forward<F>(f));
+  }
+
   /// SCHEDULING POINT; blocks for d of virtual time (d <= 0: just the point).
   void sleep_for(std::chrono::nanoseconds d) const;
   /// As sleep_for(d), but returns early once st has a stop request (made

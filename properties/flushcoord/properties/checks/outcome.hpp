@@ -49,7 +49,7 @@ class outcome_set {
       out += s;
     };
     if (has_success()) add("success");
-    for (int c = 0; c <= static_cast<int>(errc::ticket_timeout); ++c)
+    for (int c = 0; c <= static_cast<int>(errc::cancelled); ++c)
       if ((bits_ & bit(static_cast<errc>(c))) != 0) add(to_string(static_cast<errc>(c)));
     return out.empty() ? "nothing" : out;
   }
@@ -115,6 +115,15 @@ class outcome_check final : public checker {
       case fact_kind::ticket_waited_for: on_wait_for(f, fail); break;
       case fact_kind::ticket_polled: on_poll(f, fail); break;
       case fact_kind::ticket_read: reads_.push_back(f); break;
+      case fact_kind::ticket_wait_cancelled: on_wait_cancelled(f, fail); break;
+      case fact_kind::ticket_cancel_requested: {
+        flush& fl = flushes_[f.seq];
+        fl.cancel_before_resolve = !fl.ticket_resolved && !fl.refused;
+        break;
+      }
+      case fact_kind::acquire_cancel_requested:
+        if (f.a < calls_.size() && calls_[f.a]) calls_[f.a]->cancel_requested = true;
+        break;
       default: break;
     }
   }
@@ -156,6 +165,7 @@ class outcome_check final : public checker {
     errc failure_code = errc::shut_down;  // what finalize_failure was given
     std::int64_t spawned_at_ns = 0;
     std::uint64_t snapshot = 0;
+    bool cancel_before_resolve = false;  // an async_wait's stop came while it was unresolved
   };
 
   /// A call of one writer, open between acquire_called and acquire_returned.
@@ -163,6 +173,7 @@ class outcome_check final : public checker {
     std::int64_t at_ns = 0;
     bool closed_at_call = false;
     std::size_t min_available = 0;  // the fewest free permits seen meanwhile
+    bool cancel_requested = false;  // async form: a stop was requested meanwhile
   };
 
   void on_event(const fact& f, const violation_sink& fail) {
@@ -275,6 +286,11 @@ class outcome_check final : public checker {
     const auto form = static_cast<acquire_form>(f.b);
     const std::int64_t waited = f.time_ns - c.at_ns;
     const std::string who = "writer " + std::to_string(f.a) + "'s " + form_name(form) + " acquire";
+    if (!f.ok && f.code == errc::never_ran) {  // its completion was destroyed unrun
+      if (form != acquire_form::async || !runtime_stopped_)
+        fail(name(), who + " failed with never_ran" + (runtime_stopped_ ? "" : " although the runtime never stopped"));
+      return;
+    }
     if (c.closed_at_call) {
       if (f.ok || f.code != errc::shut_down)
         fail(name(), who + " after close returned " + (f.ok ? std::string("a permit") : std::string(to_string(f.code))) +
@@ -295,6 +311,12 @@ class outcome_check final : public checker {
           fail(name(), who + " failed with no_permit although " + std::to_string(c.min_available) +
                            " permits stayed free throughout");
         break;
+      case errc::cancelled:
+        if (form != acquire_form::async)
+          fail(name(), who + " failed with cancelled");
+        else if (!c.cancel_requested)
+          fail(name(), who + " was cancelled although nobody requested a stop");
+        break;
       case errc::permit_timeout:
         if (form != acquire_form::timed)
           fail(name(), who + " failed with permit_timeout");
@@ -311,6 +333,7 @@ class outcome_check final : public checker {
       case acquire_form::blocking: return "blocking";
       case acquire_form::try_once: return "try";
       case acquire_form::timed: return "timed";
+      case acquire_form::async: return "async";
     }
     return "?";
   }
@@ -332,6 +355,14 @@ class outcome_check final : public checker {
     if (!fl.ticket_resolved && !fl.refused)
       fail(name(), "ticket::wait_for on flush " + std::to_string(f.seq) + " returned before the ticket was resolved");
     deferred_reads_.push_back(f);
+  }
+
+  /// An async_wait may end cancelled only if its stop came before the
+  /// ticket resolved: once resolved, its completion was already posted.
+  void on_wait_cancelled(const fact& f, const violation_sink& fail) {
+    if (!flushes_.get(f.seq).cancel_before_resolve)
+      fail(name(), "ticket async_wait of flush " + std::to_string(f.seq) +
+                       " completed cancelled although no stop was requested before the ticket resolved");
   }
 
   void on_poll(const fact& f, const violation_sink& fail) {
