@@ -532,7 +532,7 @@ class coordinator {
         // Copied before the first scheduling point (see ticket.hpp).
         const std::shared_ptr<st> s = weak.lock();
         const std::uint64_t waiter = id;
-        if (!s) return;
+        if (!s || FLUSHCOORD_MUTANT(async_cancel_ignored)) return;
         lock_guard lk(s->m);
         if (s->permit_waiters.complete(*s->rt, waiter, detail::cancelled_error("async_acquire_permit")))
           FLUSHCOORD_MARK(async_wait_cancelled);

@@ -37,6 +37,10 @@ enum class id : int {
   failure_throw_replaces_error,   // finalize_failure's exception replaces the flush's own error
   timed_acquire_ignores_close,    // acquire_permit_for after close does not fail at once
   poll_misses_failures,           // ticket::try_get reports a failed flush as still pending
+  // Added with the async API (issue 12):
+  async_waiter_starved,           // a returned permit never goes to a suspended async acquire
+  close_strands_async_waiters,    // close leaves suspended async acquires waiting
+  async_cancel_ignored,           // a stop request does not end a suspended async wait
   count_,
 };
 

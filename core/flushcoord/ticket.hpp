@@ -288,6 +288,7 @@ class ticket {
         const cell_ref c = cell;
         const std::uint64_t waiter = id;
         auto* sync = c->sync();
+        if (FLUSHCOORD_MUTANT(async_cancel_ignored)) return;
         lock_guard lk(sync->m);
         if (c->waiters().complete(*sync->rt, waiter, result<Id>(detail::cancelled_error("ticket::async_wait"))))
           FLUSHCOORD_MARK(async_wait_cancelled);

@@ -8,6 +8,7 @@
 
 #include <utility>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -207,4 +208,36 @@ TEST_CASE("a coroutine writer on the stream threads: streams and writer share tw
   work.reset();
   for (auto& t : threads) t.join();
   CHECK(outcomes == std::vector<std::string>{"snap-199:s199"});
+}
+
+TEST_CASE("the handler's io_context may go first: a suspended wait's handler is destroyed unrun, nothing leaks") {
+  fixture fx(2);
+  auto g = std::make_shared<gate>();
+  ticket t = fx.start(returns_after(g, "x"));  // holds one permit until the gate opens
+  auto held = fx.coord->try_acquire_permit();  // and this the other
+  REQUIRE(held.ok());
+  bool called = false;
+  {
+    asio::io_context ctx;
+    fx.coord->async_acquire_permit(asio::bind_executor(ctx, [&called](result<coordinator::permit>) { called = true; }));
+    t.async_wait(asio::bind_executor(ctx, [&called](result<std::string>) { called = true; }));
+    // A coroutine suspended in async_acquire_permit: its frame goes with ctx.
+    asio::co_spawn(
+        ctx,
+        [&]() -> asio::awaitable<void> {
+          auto p = co_await fx.coord->async_acquire_permit(asio::use_awaitable);
+          called = true;
+        },
+        asio::detached);
+    ctx.run_for(10ms);  // starts the coroutine; it suspends
+  }  // ctx stopped and destroyed with all three still suspended
+  held = flush_error::make(errc::no_permit, std::nullopt, "dropped");  // granted to the dead waiters in turn
+  g->open();
+  REQUIRE(wait_resolved(t).ok());
+  // Each dead waiter's permit goes back as its completion finds no handler.
+  const auto start = std::chrono::steady_clock::now();
+  while (fx.coord->permits_available() != 2 && elapsed_since(start) < hang_limit) std::this_thread::sleep_for(1ms);
+  CHECK(fx.coord->permits_available() == 2);
+  CHECK(!called);
+  fx.shutdown_and_check();
 }

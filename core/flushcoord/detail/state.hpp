@@ -189,7 +189,7 @@ struct state {
     ++permits_available;
     emit(event_kind::permit_released, seq, permits_available);
     if constexpr (async_runtime_policy<R>) {
-      if (!permit_waiters.empty()) {
+      if (!permit_waiters.empty() && !FLUSHCOORD_MUTANT(async_waiter_starved)) {
         FLUSHCOORD_MARK(async_permit_handed_over);
         --permits_available;
         emit(event_kind::permit_acquired, no_seq, permits_available);
@@ -208,7 +208,7 @@ struct state {
     emit(event_kind::close_begun);
     if constexpr (async_runtime_policy<R>) {
       FLUSHCOORD_MARK_IF(!permit_waiters.empty(), async_permit_waiter_refused_by_close);
-      permit_waiters.complete_all(*rt, [] {
+      if (!FLUSHCOORD_MUTANT(close_strands_async_waiters)) permit_waiters.complete_all(*rt, [] {
         return std::optional<flush_error>(
             flush_error::make(errc::shut_down, std::nullopt, "coordinator is shut down"));
       });

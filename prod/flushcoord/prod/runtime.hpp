@@ -99,6 +99,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include <flushcoord/prod/async_ops.hpp>
 #include <flushcoord/prod/stream_pool.hpp>
 #include <flushcoord/prod/sync.hpp>
 #include <flushcoord/prod/task.hpp>
@@ -252,17 +253,17 @@ class runtime {
   /// permit does not return early. It always posts, never dispatches: a
   /// ticket made by ticket::ready completes inside the initiating call,
   /// where running the handler inline is not allowed.
+  ///
+  /// The handler's io_context may be destroyed first, while the operation
+  /// is still suspended: its shutdown then destroys the handler unrun, as
+  /// it does Asio's own pending operations (async_ops.hpp). The operation
+  /// itself goes on; a permit it is granted later goes back at once.
   template <class T, class Token, class Start>
   static auto async_initiate(Token&& token, Start start) {
     return boost::asio::async_initiate<Token, void(T)>(
         [](auto handler, Start begin) {
-          auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
-          begin([handler = std::move(handler), work = std::move(work)](T outcome) mutable {
-            auto ex = work.get_executor();
-            boost::asio::post(ex, [handler = std::move(handler), outcome = std::move(outcome)]() mutable {
-              std::move(handler)(std::move(outcome));
-            });
-          });
+          using pending = detail::pending_handler<decltype(handler), T>;
+          begin([op = pending::make(std::move(handler))](T outcome) { op->complete(std::move(outcome)); });
         },
         token, std::move(start));
   }

@@ -72,6 +72,12 @@ inline constexpr std::array<mutant_info, static_cast<std::size_t>(mutation::id::
      "acquire_permit_for after close does not fail at once", 5000},
     {mutation::id::poll_misses_failures, "poll_misses_failures", "§5 tickets (try_get)",
      "ticket::try_get reports a failed flush as still pending", 10000},
+    {mutation::id::async_waiter_starved, "async_waiter_starved", "§2.2 permits (async)",
+     "a returned permit never goes to a suspended async_acquire_permit", 5000},
+    {mutation::id::close_strands_async_waiters, "close_strands_async_waiters", "§2.3 (async)",
+     "close leaves suspended async_acquire_permit calls waiting", 5000},
+    {mutation::id::async_cancel_ignored, "async_cancel_ignored", "§5 outcome oracle (async)",
+     "a stop request does not end a suspended async wait", 5000},
 }};
 
 inline std::optional<mutant_info> find_mutant(std::string_view name) {

@@ -114,15 +114,22 @@ class outcome_check final : public checker {
       case fact_kind::acquire_returned: on_acquire_returned(f, fail); break;
       case fact_kind::ticket_waited_for: on_wait_for(f, fail); break;
       case fact_kind::ticket_polled: on_poll(f, fail); break;
-      case fact_kind::ticket_read: reads_.push_back(f); break;
+      case fact_kind::ticket_read:
+        if (f.b == 1) ended_after_cancel(f, "async_wait", fail);
+        reads_.push_back(f);
+        break;
       case fact_kind::ticket_wait_cancelled: on_wait_cancelled(f, fail); break;
       case fact_kind::ticket_cancel_requested: {
         flush& fl = flushes_[f.seq];
         fl.cancel_before_resolve = !fl.ticket_resolved && !fl.refused;
+        fl.cancel_at_ns = f.time_ns;
         break;
       }
       case fact_kind::acquire_cancel_requested:
-        if (f.a < calls_.size() && calls_[f.a]) calls_[f.a]->cancel_requested = true;
+        if (f.a < calls_.size() && calls_[f.a]) {
+          calls_[f.a]->cancel_requested = true;
+          calls_[f.a]->cancel_at_ns = f.time_ns;
+        }
         break;
       default: break;
     }
@@ -166,6 +173,7 @@ class outcome_check final : public checker {
     std::int64_t spawned_at_ns = 0;
     std::uint64_t snapshot = 0;
     bool cancel_before_resolve = false;  // an async_wait's stop came while it was unresolved
+    std::optional<std::int64_t> cancel_at_ns;  // when the pending async_wait's stop was requested
   };
 
   /// A call of one writer, open between acquire_called and acquire_returned.
@@ -174,6 +182,7 @@ class outcome_check final : public checker {
     bool closed_at_call = false;
     std::size_t min_available = 0;  // the fewest free permits seen meanwhile
     bool cancel_requested = false;  // async form: a stop was requested meanwhile
+    std::int64_t cancel_at_ns = 0;  // ... at this time
   };
 
   void on_event(const fact& f, const violation_sink& fail) {
@@ -286,6 +295,9 @@ class outcome_check final : public checker {
     const auto form = static_cast<acquire_form>(f.b);
     const std::int64_t waited = f.time_ns - c.at_ns;
     const std::string who = "writer " + std::to_string(f.a) + "'s " + form_name(form) + " acquire";
+    if (c.cancel_requested && f.time_ns != c.cancel_at_ns)
+      fail(name(), who + " ended " + std::to_string(f.time_ns - c.cancel_at_ns) +
+                       "ns after its stop was requested, not at once");
     if (!f.ok && f.code == errc::never_ran) {  // its completion was destroyed unrun
       if (form != acquire_form::async || !runtime_stopped_)
         fail(name(), who + " failed with never_ran" + (runtime_stopped_ ? "" : " although the runtime never stopped"));
@@ -357,9 +369,23 @@ class outcome_check final : public checker {
     deferred_reads_.push_back(f);
   }
 
+  /// A stop request ends an async ticket wait at once: cancelled, or with
+  /// the outcome it already had. No virtual time passes in between (the
+  /// completion is posted, and a posted task runs before time moves on).
+  void ended_after_cancel(const fact& f, const char* how, const violation_sink& fail) {
+    flush& fl = flushes_[f.seq];
+    if (!fl.cancel_at_ns) return;
+    const std::int64_t late = f.time_ns - *fl.cancel_at_ns;
+    fl.cancel_at_ns.reset();
+    if (late != 0)
+      fail(name(), "ticket " + std::string(how) + " of flush " + std::to_string(f.seq) + " ended " +
+                       std::to_string(late) + "ns after its stop was requested, not at once");
+  }
+
   /// An async_wait may end cancelled only if its stop came before the
   /// ticket resolved: once resolved, its completion was already posted.
   void on_wait_cancelled(const fact& f, const violation_sink& fail) {
+    ended_after_cancel(f, "async_wait", fail);
     if (!flushes_.get(f.seq).cancel_before_resolve)
       fail(name(), "ticket async_wait of flush " + std::to_string(f.seq) +
                        " completed cancelled although no stop was requested before the ticket resolved");
