@@ -64,22 +64,36 @@ class ticket_cell {
   /// Requires !resolved() and, for a cell with a sync, its lock held.
   /// Completes the async waiters (posted, so none runs here).
   void resolve(result<Id> r) {
+    waiters_ptr waiting = std::move(std::get<0>(v_));
     if (r.ok())
       v_.template emplace<1>(std::move(r).value());
     else
       v_.template emplace<2>(std::make_unique<flush_error>(r.error()));
     if constexpr (async_runtime_policy<R>) {
-      if (waiters_ && !waiters_->empty()) {
+      if (waiting && !waiting->empty()) {
         FLUSHCOORD_MARK(async_ticket_waiter_resolved);
-        waiters_->complete_all(*sync_->rt, [&] { return get(); });
+        waiting->complete_all(*sync_->rt, [&] { return get(); });
       }
     }
   }
 
-  /// ticket::async_wait's waiters. Requires the sync's lock.
-  waiter_queue<result<Id>>& waiters() {
-    if (!waiters_) waiters_ = std::make_unique<waiter_queue<result<Id>>>();
-    return *waiters_;
+  /// Adds an async_wait waiter. Requires the sync's lock and !resolved().
+  std::uint64_t add_waiter(typename waiter_queue<result<Id>>::make_completion make) {
+    waiters_ptr& w = std::get<0>(v_);
+    if (!w) w = std::make_unique<waiter_queue<result<Id>>>();
+    return w->add(std::move(make));
+  }
+
+  /// As waiter_queue::attach; gives `hook` back once resolved.
+  std::unique_ptr<stop_hook> attach_to_waiter(std::uint64_t id, std::unique_ptr<stop_hook> hook) {
+    if (resolved() || !std::get<0>(v_)) return hook;
+    return std::get<0>(v_)->attach(id, std::move(hook));
+  }
+
+  /// Completes waiter `id` with errc::cancelled if it still waits.
+  bool cancel_waiter(R& rt, std::uint64_t id) {
+    if (resolved() || !std::get<0>(v_)) return false;
+    return std::get<0>(v_)->complete(rt, id, result<Id>(cancelled_error("ticket::async_wait")));
   }
 
   /// Requires resolved().
@@ -98,10 +112,11 @@ class ticket_cell {
   friend class cell_ref;
   typename R::ref_count refs_;  // starts at 1: the cell_ref that made it
   std::shared_ptr<ticket_sync<R>> sync_;
-  std::variant<std::monostate, Id, std::unique_ptr<flush_error>> v_;
-  // Out of line and made on first use: most tickets are never awaited
-  // asynchronously, and a cell stays one word larger, not a deque larger.
-  std::unique_ptr<waiter_queue<result<Id>>> waiters_;
+  // Pending: the async_wait waiters, made on first use (most tickets are
+  // never awaited asynchronously) and in the same word as the outcome, so
+  // the cell stays 40 bytes. Resolved: the id, or the error out of line.
+  using waiters_ptr = std::unique_ptr<waiter_queue<result<Id>>>;
+  std::variant<waiters_ptr, Id, std::unique_ptr<flush_error>> v_;
 };
 
 /// An owning pointer to a ticket_cell, like std::shared_ptr without the
@@ -270,7 +285,7 @@ class ticket {
                                 nullptr);
         return;
       }
-      id = cell->waiters().add([c = std::move(c), complete_with](result<Id> r) mutable {
+      id = cell->add_waiter([c = std::move(c), complete_with](result<Id> r) mutable {
         return complete_with(c, std::move(r));
       });
     }
@@ -290,15 +305,14 @@ class ticket {
         auto* sync = c->sync();
         if (FLUSHCOORD_MUTANT(async_cancel_ignored)) return;
         lock_guard lk(sync->m);
-        if (c->waiters().complete(*sync->rt, waiter, result<Id>(detail::cancelled_error("ticket::async_wait"))))
-          FLUSHCOORD_MARK(async_wait_cancelled);
+        if (c->cancel_waiter(*sync->rt, waiter)) FLUSHCOORD_MARK(async_wait_cancelled);
       }
     };
     auto hook = detail::listen_for_stop(std::move(stop), cancel{cell, id});
     if (!hook) return;
     auto* sync = cell->sync();
     lock_guard lk(sync->m);
-    hook = cell->waiters().attach(id, std::move(hook));
+    hook = cell->attach_to_waiter(id, std::move(hook));
     lk.unlock();  // a hook given back (the wait is over) is destroyed unlocked
   }
 
