@@ -56,8 +56,8 @@ constexpr std::string_view to_string(errc code) {
 /// belongs to one flush, and a human-readable message that names both.
 struct flush_error {
   errc code;
-  std::optional<std::uint64_t> seq;
-  std::string message;
+  std::optional<std::uint64_t> seq{};
+  std::string message{};
 
   static flush_error make(errc code, std::optional<std::uint64_t> seq,
                           std::string_view detail) {
