@@ -256,6 +256,9 @@ class coordinator {
 
   /// Hands a flush whose stream already ran (inline) to the finalizer.
   /// After close, the returned ticket is resolved with errc::shut_down.
+  /// An error is named with the flush's seq and the code stream_failed,
+  /// except engine_error(...) (error.hpp), which keeps errc::engine_failed:
+  /// the engine's own step failed, not a stream.
   ticket_type submit(rotated_flush&& rf, result<outcome> out) {
     auto [s, rec] = take_for_submit(rf, "submit");
     lock_guard lk(s->m);
@@ -265,7 +268,11 @@ class coordinator {
     if (out.ok())
       slot->outcome_.emplace(std::move(out));
     else  // name the flush and the cause, as for a spawned stream's error
-      slot->outcome_.emplace(flush_error::make(errc::stream_failed, rf.seq_, out.error().message));
+      slot->outcome_.emplace(flush_error::make(
+          out.error().code == errc::engine_failed && !FLUSHCOORD_MUTANT(engine_error_as_stream_failed)
+              ? errc::engine_failed
+              : errc::stream_failed,
+          rf.seq_, out.error().message));
     slot->ph = st::phase::ready;
     s->emit(event_kind::submitted, rf.seq_);
     s->finalizer_cv.notify_one();

@@ -37,6 +37,7 @@ enum class id : int {
   failure_throw_replaces_error,   // finalize_failure's exception replaces the flush's own error
   timed_acquire_ignores_close,    // acquire_permit_for after close does not fail at once
   poll_misses_failures,           // ticket::try_get reports a failed flush as still pending
+  engine_error_as_stream_failed,  // submit labels the engine's own failure stream_failed (issue 12)
   count_,
 };
 

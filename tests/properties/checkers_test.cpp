@@ -298,6 +298,15 @@ TEST_CASE("outcome: the error code must be the one the fault explains") {
   CHECK(mentions(r.finish(1), "resolved with stream_failed, expected stream_threw"));
 }
 
+TEST_CASE("outcome: an engine failure resolves as engine_failed, not as a stream's failure") {
+  oracle_run posed(fp::fault::engine_error, 0);
+  posed.failed_with(fc::errc::stream_failed, 0);
+  CHECK(mentions(posed.finish(1), "resolved with stream_failed, expected engine_failed"));
+  oracle_run named(fp::fault::engine_error, 0);
+  named.failed_with(fc::errc::engine_failed, 0);
+  CHECK(named.finish(1).empty());
+}
+
 TEST_CASE("outcome: a shut-down resolution needs a close and a held flush") {
   oracle_run open(fp::fault::none, 10);
   open.feed(ev(fc::event_kind::shut_down_unfinalized, 0));

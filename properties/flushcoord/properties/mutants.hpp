@@ -72,6 +72,8 @@ inline constexpr std::array<mutant_info, static_cast<std::size_t>(mutation::id::
      "acquire_permit_for after close does not fail at once", 5000},
     {mutation::id::poll_misses_failures, "poll_misses_failures", "§5 tickets (try_get)",
      "ticket::try_get reports a failed flush as still pending", 10000},
+    {mutation::id::engine_error_as_stream_failed, "engine_error_as_stream_failed", "§2.1 error names the cause",
+     "submit labels the engine's own failure (engine_error) stream_failed", 2000},
 }};
 
 inline std::optional<mutant_info> find_mutant(std::string_view name) {

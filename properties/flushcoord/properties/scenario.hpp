@@ -34,6 +34,9 @@ enum class fault : std::uint8_t {
   stream_throw_user,  // stream throws a user type (not a std::exception)
   stream_at_deadline, // stream succeeds exactly at its stream_timeout
   inline_error,       // the engine streams inline, fails, and submits the error
+  // Drawn from a stream of its own (scenario.cpp), so seeds keep the
+  // scenarios they had before it joined:
+  engine_error,       // the engine's step after rotate() fails: it submits engine_error(...)
   count_,
 };
 
