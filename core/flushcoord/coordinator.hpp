@@ -73,6 +73,11 @@ struct stream_info {
 
 template <runtime_policy R, engine E>
 class coordinator {
+  static_assert(engine_movable<E>,
+                "flushcoord::coordinator: the engine type must be move-constructible (it is moved "
+                "into the coordinator once, at construction). A std::mutex or std::atomic member "
+                "makes it immovable: keep such members in your storage engine and make the engine "
+                "type a handle to it (a pointer or std::shared_ptr), see flushcoord/engine.hpp.");
   using st = detail::state<R, E>;
 
  public:
