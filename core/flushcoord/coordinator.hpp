@@ -44,6 +44,7 @@
 #include "flushcoord/detail/deadline.hpp"
 #include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/finalizer.hpp"
+#include "flushcoord/detail/lifetime_hooks.hpp"
 #include "flushcoord/detail/state.hpp"
 #include "flushcoord/detail/stream_task.hpp"
 #include "flushcoord/engine.hpp"
@@ -189,6 +190,7 @@ class coordinator {
     lock_guard lk(s_->m);
     s_->finalizer_task = rt.spawn(task_kind::finalizer, "finalizer",
                                   [f = detail::finalizer<R, E>(s_)]() mutable { f.run(); });
+    detail::note_coordinator_opened(rt);
   }
 
   coordinator(const coordinator&) = delete;

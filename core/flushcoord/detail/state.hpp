@@ -30,6 +30,7 @@
 
 #include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/counted_condvar.hpp"
+#include "flushcoord/detail/lifetime_hooks.hpp"
 #include "flushcoord/engine.hpp"
 #include "flushcoord/events.hpp"
 #include "flushcoord/mutation.hpp"
@@ -188,6 +189,7 @@ struct state {
   void begin_close() {
     if (life != lifecycle::open) return;
     life = lifecycle::closing;
+    note_coordinator_closed(*rt);
     emit(event_kind::close_begun);
     permit_cv.notify_all();
     finalizer_cv.notify_all();
