@@ -45,6 +45,7 @@
 #include "flushcoord/detail/deadline.hpp"
 #include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/finalizer.hpp"
+#include "flushcoord/detail/lifetime_hooks.hpp"
 #include "flushcoord/detail/state.hpp"
 #include "flushcoord/detail/stream_task.hpp"
 #include "flushcoord/engine.hpp"
@@ -74,6 +75,11 @@ struct stream_info {
 
 template <runtime_policy R, engine E>
 class coordinator {
+  static_assert(engine_movable<E>,
+                "flushcoord::coordinator: the engine type must be move-constructible (it is moved "
+                "into the coordinator once, at construction). A std::mutex or std::atomic member "
+                "makes it immovable: keep such members in your storage engine and make the engine "
+                "type a handle to it (a pointer or std::shared_ptr), see flushcoord/engine.hpp.");
   using st = detail::state<R, E>;
 
  public:
@@ -185,6 +191,7 @@ class coordinator {
     lock_guard lk(s_->m);
     s_->finalizer_task = rt.spawn(task_kind::finalizer, "finalizer",
                                   [f = detail::finalizer<R, E>(s_)]() mutable { f.run(); });
+    detail::note_coordinator_opened(rt);
   }
 
   coordinator(const coordinator&) = delete;
@@ -280,6 +287,9 @@ class coordinator {
 
   /// Hands a flush whose stream already ran (inline) to the finalizer.
   /// After close, the returned ticket is resolved with errc::shut_down.
+  /// An error is named with the flush's seq and the code stream_failed,
+  /// except engine_error(...) (error.hpp), which keeps errc::engine_failed:
+  /// the engine's own step failed, not a stream.
   ticket_type submit(rotated_flush&& rf, result<outcome> out) {
     auto [s, rec] = take_for_submit(rf, "submit");
     lock_guard lk(s->m);
@@ -289,7 +299,11 @@ class coordinator {
     if (out.ok())
       slot->outcome_.emplace(std::move(out));
     else  // name the flush and the cause, as for a spawned stream's error
-      slot->outcome_.emplace(flush_error::make(errc::stream_failed, rf.seq_, out.error().message));
+      slot->outcome_.emplace(flush_error::make(
+          out.error().code == errc::engine_failed && !FLUSHCOORD_MUTANT(engine_error_as_stream_failed)
+              ? errc::engine_failed
+              : errc::stream_failed,
+          rf.seq_, out.error().message));
     slot->ph = st::phase::ready;
     s->emit(event_kind::submitted, rf.seq_);
     s->finalizer_cv.notify_one();

@@ -35,6 +35,18 @@
 //        (stream error, throw, timeout, abandon, never ran). Same ordering
 //        and threading as finalize. An exception is recorded and ignored.
 //
+// E itself must be move-constructible: the coordinator takes the engine by
+// value and moves it once, at construction, into the shared state that its
+// tasks keep alive (engine_movable below; coordinator.hpp static_asserts
+// it with a message naming the fix). An engine type holding a std::mutex,
+// a std::condition_variable or an atomic is not movable. Keep those where
+// they already live, in your storage engine, and make E a small handle to
+// it: a pointer or std::shared_ptr to your LSM, whose finalize takes the
+// LSM's flush lock. (Why not take the engine by reference? The coordinator
+// must never outlive what its tasks call, and §2.4 lets the last task end
+// after ~coordinator: owning E, or a shared_ptr inside it, keeps that safe;
+// a reference would make the caller prove it.)
+//
 // Optional: e.on_event(const coordinator_event&) — called under the
 // coordinator's lock at each state change, for tests and metrics. It must
 // not call back into the coordinator, and must not throw: it is called from
@@ -64,5 +76,9 @@ concept engine =
       } -> std::convertible_to<result<typename E::snapshot_id>>;
       { e.finalize_failure(seq, state, err) } -> std::same_as<void>;
     };
+
+/// The coordinator moves the engine into its shared state once; see above.
+template <class E>
+inline constexpr bool engine_movable = std::move_constructible<E>;
 
 }  // namespace flushcoord

@@ -11,6 +11,7 @@
 //     they are reported loudly, never as undefined behaviour.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -33,7 +34,15 @@ enum class errc : std::uint8_t {
   drain_stalled,    ///< drain: the pending count did not fall for stall_timeout
   ticket_timeout,   ///< ticket::wait_for: not resolved before the deadline
   cancelled,        ///< an async wait's stop_token was stopped before it completed
+  /// The engine failed the flush outside its stream: e.g. its own rotate
+  /// step, after rotate() had assigned the sequence number, reported
+  /// through submit(rf, engine_error(...)). Last, so the codes above keep
+  /// their values.
+  engine_failed,
 };
+
+/// How many codes there are: every errc is below it (for tables by code).
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::engine_failed) + 1;
 
 /// A short, stable name for an error code ("stream_timeout", ...).
 constexpr std::string_view to_string(errc code) {
@@ -50,6 +59,7 @@ constexpr std::string_view to_string(errc code) {
     case errc::drain_stalled: return "drain_stalled";
     case errc::ticket_timeout: return "ticket_timeout";
     case errc::cancelled: return "cancelled";
+    case errc::engine_failed: return "engine_failed";
   }
   return "unknown";
 }
@@ -58,8 +68,8 @@ constexpr std::string_view to_string(errc code) {
 /// belongs to one flush, and a human-readable message that names both.
 struct flush_error {
   errc code;
-  std::optional<std::uint64_t> seq;
-  std::string message;
+  std::optional<std::uint64_t> seq{};
+  std::string message{};
 
   static flush_error make(errc code, std::optional<std::uint64_t> seq,
                           std::string_view detail) {
@@ -90,6 +100,18 @@ namespace flushcoord {
 /// The coordinator adds the sequence number and the code stream_failed.
 inline flush_error stream_error(std::string message) {
   return flush_error{errc::stream_failed, std::nullopt, std::move(message)};
+}
+
+/// What an engine submits when the flush failed in the engine's own work,
+/// not in a stream: `coord.submit(std::move(rf), engine_error("WAL switch
+/// failed"))`, for a rotate step that fails after rotate() took the
+/// sequence number. The flush then resolves with errc::engine_failed (and
+/// finalize_failure gets that code), so a storage failure of the engine is
+/// never counted as a stream's. submit() keeps this one code; any other
+/// error submitted, and every error a spawned stream returns, becomes
+/// stream_failed.
+inline flush_error engine_error(std::string message) {
+  return flush_error{errc::engine_failed, std::nullopt, std::move(message)};
 }
 
 }  // namespace flushcoord

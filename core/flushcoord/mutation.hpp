@@ -41,6 +41,7 @@ enum class id : int {
   async_waiter_starved,           // a returned permit never goes to a suspended async acquire
   close_strands_async_waiters,    // close leaves suspended async acquires waiting
   async_cancel_ignored,           // a stop request does not end a suspended async wait
+  engine_error_as_stream_failed,  // submit labels the engine's own failure stream_failed (issue 12)
   count_,
 };
 

@@ -20,7 +20,7 @@ struct options {
   /// returns later is discarded. Empty: no timeout. Must be > 0 when set.
   /// nanoseconds::max(), or any value whose deadline would overflow the
   /// runtime's clock, also means no timeout (detail/deadline.hpp).
-  std::optional<nanoseconds> stream_timeout;
+  std::optional<nanoseconds> stream_timeout{};
 };
 
 /// The largest accepted max_pending_flushes. The reorder window holds one

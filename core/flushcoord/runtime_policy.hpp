@@ -110,6 +110,17 @@
 //                       be a callable void(T) and the async members return
 //                       void (the simulator does this).
 //
+//   rt.coordinator_opened() noexcept, rt.coordinator_closed() noexcept
+//                       Called once per coordinator: opened when its
+//                       constructor has started the finalizer, closed when
+//                       its intake first closes (close(), shutdown() or its
+//                       destructor; with the coordinator's lock held, so it
+//                       must not block). An open coordinator's finalizer
+//                       never exits by itself, so a runtime that joins its
+//                       tasks on destruction can tell, with these, that it
+//                       would wait forever, and say so (the prod runtime
+//                       aborts with a message). Not scheduling points.
+//
 // Time is integer nanoseconds in both runtimes: no floating point, no
 // time_point of a real clock in core/.
 //

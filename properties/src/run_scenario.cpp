@@ -321,6 +321,9 @@ class workload {
     } else if (plan.what == fault::inline_error) {
       w_.rt.sleep_for(nanoseconds(plan.stream_ns));
       t = coord_.submit(std::move(rf), stream_error("injected inline stream error"));
+    } else if (plan.what == fault::engine_error) {
+      // The engine's own step after rotate() (say, switching the WAL) failed.
+      t = coord_.submit(std::move(rf), engine_error("injected engine rotate step failure"));
     } else {
       t = coord_.spawn_stream(std::move(rf), stream_for(i));
     }

@@ -15,15 +15,22 @@ constexpr std::array<const char*, static_cast<std::size_t>(fault::count_)> fault
     "none",           "stream_error",   "stream_throw", "stream_stall",  "stream_hang",
     "finalize_error", "finalize_throw", "rotate_error", "abandon",       "inline_submit",
     "stream_throw_int", "stream_throw_user", "stream_at_deadline", "inline_error",
+    "engine_error",
 };
 
 constexpr std::int64_t us = 1000;
 constexpr std::int64_t ms = 1000 * us;
 
+/// The faults drawn from the workload stream: those before engine_error.
+/// Later ones draw from streams of their own, so that adding one changed
+/// no earlier draw (every seed kept its scenario, the corpus and the
+/// mutant budgets their meaning).
+constexpr std::size_t mixed_faults = static_cast<std::size_t>(fault::engine_error);
+
 /// Per-seed fault mix. With swarm on, each fault kind is enabled with
 /// probability 1/2 and, if enabled, gets a rate of 1..4 in 16.
 struct fault_mix {
-  std::array<std::uint64_t, static_cast<std::size_t>(fault::count_)> rate_in_16{};
+  std::array<std::uint64_t, mixed_faults> rate_in_16{};
 };
 
 fault_mix draw_mix(sim::rng& r, bool swarm) {
@@ -202,6 +209,11 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
   // every field they had before it joined.
   sim::rng rs(sim::derive_seed(seed, sim::stream_workload_async));
   const async_mix async = opts.whole_api ? draw_async_mix(rs) : async_mix{};
+  // Engine errors (issue 12): swarm-style like the mixed faults, from their
+  // own stream; part of the whole-API workload.
+  sim::rng re(sim::derive_seed(seed, sim::stream_workload_engine));
+  const bool engine_errors = opts.whole_api && (!opts.swarm || re.chance(1, 2));
+  const std::uint64_t engine_error_rate_in_16 = 1 + re.below(4);
   if (s.stream_timeout_ns && api.extreme_timeouts && ra.chance(1, 2))
     s.stream_timeout_ns = draw_timeout(ra, true, *s.stream_timeout_ns);
   const bool small_timeout = s.stream_timeout_ns && *s.stream_timeout_ns <= small_timeout_limit_ns;
@@ -214,6 +226,7 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
     if ((p.what == fault::stream_stall || p.what == fault::stream_hang || p.what == fault::stream_at_deadline) &&
         !small_timeout)
       p.what = fault::stream_error;  // a stall needs a (small) timeout to end it
+    if (engine_errors && re.chance(engine_error_rate_in_16, 16 * 4)) p.what = fault::engine_error;
     p.drop_ticket = r.chance(1, 4);
     p.commit_path = r.chance(1, 3);
     p.writer = static_cast<std::uint32_t>(ra.below(s.writers));

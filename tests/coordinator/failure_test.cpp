@@ -266,3 +266,53 @@ TEST_CASE("failure diagnostics can be read while flushes fail concurrently") {
   CHECK(fx.coord->last_failure()->seq == std::uint64_t{flushes - 2});
   fx.shutdown_and_check();
 }
+
+TEST_CASE("an engine failure after rotate resolves as engine_failed, not stream_failed") {
+  // The engine's own rotate step (say, switching the WAL) fails after
+  // rotate() took the sequence number: it submits engine_error(...).
+  fixture fx(4);
+  ticket t0 = fx.coord->submit(fx.rotate(), flushcoord::engine_error("WAL switch failed"));
+  ticket t1 = fx.start(returns("fine"));
+  auto r0 = wait_resolved(t0);
+  REQUIRE(!r0.ok());
+  CHECK(r0.error().code == errc::engine_failed);
+  CHECK(r0.error().seq == 0u);
+  CHECK(r0.error().message == "flush 0: engine_failed: WAL switch failed");
+  CHECK(wait_resolved(t1).value() == "snap-1:fine");
+  check_failed_then_next_ok(fx, 0, errc::engine_failed);
+  CHECK(fx.coord->failed_count() == 1);
+  REQUIRE(fx.coord->last_failure().has_value());
+  CHECK(fx.coord->last_failure()->code == errc::engine_failed);
+  fx.shutdown_and_check();
+}
+
+TEST_CASE("submit labels any other error stream_failed, and a spawned stream cannot claim engine_failed") {
+  // engine_failed is for the engine's step outside a stream; an inline
+  // stream's error (stream_error, or any other code) is a stream's, and so
+  // is whatever a spawned stream returns, engine_error(...) included.
+  fixture fx(4);
+  ticket inline_error = fx.coord->submit(fx.rotate(), flushcoord::stream_error("short write"));
+  ticket other_code = fx.coord->submit(
+      fx.rotate(), flushcoord::flush_error{.code = errc::stream_timeout, .message = "made up"});
+  ticket spawned = fx.start([](const payload&, std::stop_token) -> stream_result {
+    return flushcoord::engine_error("the stream says the engine failed");
+  });
+  CHECK(wait_resolved(inline_error).error().code == errc::stream_failed);
+  CHECK(wait_resolved(other_code).error().code == errc::stream_failed);
+  auto r = wait_resolved(spawned);
+  REQUIRE(!r.ok());
+  CHECK(r.error().code == errc::stream_failed);
+  CHECK(r.error().message == "flush 2: stream_failed: the stream says the engine failed");
+  fx.shutdown_and_check();
+}
+
+TEST_CASE("every error code has a stable name of its own") {
+  std::vector<std::string_view> names;
+  for (std::size_t c = 0; c < flushcoord::errc_count; ++c) {
+    const auto name = flushcoord::to_string(static_cast<errc>(c));
+    CHECK(name != "unknown");
+    CHECK(std::find(names.begin(), names.end(), name) == names.end());
+    names.push_back(name);
+  }
+  CHECK(flushcoord::to_string(errc::engine_failed) == "engine_failed");
+}

@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 
+#include <flushcoord/coordinator.hpp>
 #include <flushcoord/prod/runtime.hpp>
 
 namespace {
@@ -577,4 +578,41 @@ TEST_CASE("an idle runtime uses no CPU") {
   // A single spinning thread would burn ~500 ms; sanitizer runtimes have
   // background threads that use a little.
   CHECK(cpu_used < 100ms);
+}
+
+namespace {
+
+struct counting_engine {
+  using rotated_state = int;
+  using outcome = int;
+  using snapshot_id = int;
+  flushcoord::result<int> finalize(std::uint64_t, const int&, int&& out) { return out; }
+  void finalize_failure(std::uint64_t, const int&, const flushcoord::flush_error&) {}
+};
+using counting_coordinator = flushcoord::coordinator<runtime, counting_engine>;
+
+}  // namespace
+
+TEST_CASE("the runtime counts its open coordinators: close, shutdown and destruction each close one") {
+  // The count is what lets ~runtime refuse to hang on an open coordinator
+  // (runtime.hpp, Lifetime; the death test is runtime_destroyed_while_open).
+  runtime rt(flushcoord::prod::runtime_options{1});
+  CHECK(rt.coordinators_open() == 0);
+  auto a = std::make_unique<counting_coordinator>(rt, counting_engine{}, flushcoord::options{});
+  auto b = std::make_unique<counting_coordinator>(rt, counting_engine{}, flushcoord::options{});
+  auto c = std::make_unique<counting_coordinator>(rt, counting_engine{}, flushcoord::options{});
+  CHECK(rt.coordinators_open() == 3);
+  a->close();
+  a->close();  // idempotent: counted once
+  CHECK(rt.coordinators_open() == 2);
+  b->shutdown();
+  b->shutdown();
+  CHECK(rt.coordinators_open() == 1);
+  c.reset();  // the destructor closes
+  CHECK(rt.coordinators_open() == 0);
+  a->shutdown();  // closed already: no change
+  CHECK(rt.coordinators_open() == 0);
+  a.reset();
+  b.reset();
+  CHECK(rt.coordinators_open() == 0);
 }

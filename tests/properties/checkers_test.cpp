@@ -246,9 +246,9 @@ struct oracle_run {
     feed(wl(fp::fact_kind::manifest_published, 0, 0, 1, t));
     feed(ev(fc::event_kind::finalize_end, 0, 0, true, t));
   }
-  std::vector<std::string> finish(std::uint64_t failed) {
+  std::vector<std::string> finish(std::uint64_t failed, fc::errc last_code = fc::errc::stream_timeout) {
     std::optional<fc::flush_error> last;
-    if (failed != 0) last = fc::flush_error::make(fc::errc::stream_timeout, 0, "");
+    if (failed != 0) last = fc::flush_error::make(last_code, 0, "");
     c->finish(fp::end_state{0, 1, failed, last}, col.sink());
     return col.seen;
   }
@@ -296,6 +296,15 @@ TEST_CASE("outcome: the error code must be the one the fault explains") {
   oracle_run r(fp::fault::stream_throw_int, 10);
   r.failed_with(fc::errc::stream_failed, 10);  // a throw is stream_threw
   CHECK(mentions(r.finish(1), "resolved with stream_failed, expected stream_threw"));
+}
+
+TEST_CASE("outcome: an engine failure resolves as engine_failed, not as a stream's failure") {
+  oracle_run posed(fp::fault::engine_error, 0);
+  posed.failed_with(fc::errc::stream_failed, 0);
+  CHECK(mentions(posed.finish(1), "resolved with stream_failed, expected engine_failed"));
+  oracle_run named(fp::fault::engine_error, 0);
+  named.failed_with(fc::errc::engine_failed, 0);
+  CHECK(named.finish(1, fc::errc::engine_failed).empty());
 }
 
 TEST_CASE("outcome: a shut-down resolution needs a close and a held flush") {

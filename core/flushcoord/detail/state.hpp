@@ -31,6 +31,7 @@
 #include "flushcoord/coverage.hpp"
 #include "flushcoord/detail/async_waiters.hpp"
 #include "flushcoord/detail/counted_condvar.hpp"
+#include "flushcoord/detail/lifetime_hooks.hpp"
 #include "flushcoord/engine.hpp"
 #include "flushcoord/events.hpp"
 #include "flushcoord/mutation.hpp"
@@ -205,6 +206,7 @@ struct state {
   void begin_close() {
     if (life != lifecycle::open) return;
     life = lifecycle::closing;
+    note_coordinator_closed(*rt);
     emit(event_kind::close_begun);
     if constexpr (async_runtime_policy<R>) {
       FLUSHCOORD_MARK_IF(!permit_waiters.empty(), async_permit_waiter_refused_by_close);

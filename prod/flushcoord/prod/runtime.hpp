@@ -59,6 +59,19 @@
 //
 // The destructor must not run on one of the runtime's own tasks.
 //
+// Destroying the runtime while a coordinator on it is still open (neither
+// close()d, shut down nor destroyed) is a bug that would hang step 3: an
+// open coordinator's finalizer never exits. The runtime counts open
+// coordinators (runtime_policy.hpp, coordinator_opened/closed) and its
+// destructor checks first: if any is open it prints
+//   "flushcoord::prod::runtime destroyed while N coordinator(s) on it are
+//    still open ..."
+// on stderr and fails an assertion in debug builds; with NDEBUG (release)
+// it prints the same line and calls std::abort(). Either way the process
+// ends at once with a message instead of hanging silently. (Closing the
+// coordinators for the caller instead would leave them holding a pointer
+// to a destroyed runtime.) coordinators_open() reads the count.
+//
 // ---------------------------------------------------------------------------
 // Thread-safety
 // ---------------------------------------------------------------------------
@@ -78,9 +91,12 @@
 #pragma once
 
 #include <atomic>
+#include <cassert>
 #include <concepts>
 #include <cstdint>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -180,8 +196,10 @@ class runtime {
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
 
-  /// Stops and joins; see Lifetime above.
+  /// Stops and joins; see Lifetime above. Aborts with a message if a
+  /// coordinator on this runtime is still open.
   ~runtime() {
+    refuse_to_hang_on_open_coordinators();
     close_intake();
     join_streams();
     join_finalizers();
@@ -287,6 +305,16 @@ class runtime {
     return finalizers_running_->count();
   }
 
+  /// The policy's optional lifetime hooks (runtime_policy.hpp): each
+  /// coordinator on this runtime calls opened once it has started its
+  /// finalizer and closed once its intake closes.
+  void coordinator_opened() noexcept { open_coordinators_.fetch_add(1, std::memory_order_relaxed); }
+  void coordinator_closed() noexcept { open_coordinators_.fetch_sub(1, std::memory_order_release); }
+  /// Coordinators on this runtime that are neither closed nor shut down.
+  std::size_t coordinators_open() const noexcept {
+    return open_coordinators_.load(std::memory_order_acquire);
+  }
+
  private:
   /// A finalizer's thread, or (state null) a thread destroying a refused
   /// stream; the latter are only created once the destructor has started.
@@ -294,6 +322,22 @@ class runtime {
     std::shared_ptr<detail::completion> state;
     std::jthread thread;
   };
+
+  /// See Lifetime: a coordinator still open would make the destructor
+  /// wait forever for its finalizer.
+  void refuse_to_hang_on_open_coordinators() const noexcept {
+    const std::size_t open = coordinators_open();
+    if (open == 0) return;
+    std::fprintf(stderr,
+                 "flushcoord::prod::runtime destroyed while %zu coordinator(s) on it are still open: "
+                 "the destructor would wait forever for their finalizers. close(), shutdown() or "
+                 "destroy every coordinator before its runtime (prod/flushcoord/prod/runtime.hpp, "
+                 "Lifetime).\n",
+                 open);
+    std::fflush(stderr);
+    assert(open == 0 && "flushcoord::prod::runtime destroyed while a coordinator on it is still open");
+    std::abort();
+  }
 
   static std::size_t pool_size(std::size_t requested) {
     if (requested != 0) return requested;
@@ -405,6 +449,7 @@ class runtime {
   boost::asio::any_io_executor streams_;  // a caller's executor, if no pool_
   const bool callers_run_streams_ = false;
   std::atomic<std::uint64_t> streams_run_by_callers_{0};
+  std::atomic<std::size_t> open_coordinators_{0};
 
   mutable std::mutex m_;    // guards stopping_ and finalizers_
   bool stopping_ = false;   // intake closed by the destructor

@@ -37,8 +37,8 @@ struct explore_options {
   std::size_t drains = 1;             // --drains D
   std::size_t shutdowns = 1;          // --shutdowns S
   std::uint32_t preemption_bound = 2; // --preemption-bound B (max(): none)
-  std::vector<fault> faults;          // --faults a,b,... (per flush, cycled)
-  std::string mutant;                 // --mutant NAME (mutant builds only)
+  std::vector<fault> faults{};        // --faults a,b,... (per flush, cycled)
+  std::string mutant{};               // --mutant NAME (mutant builds only)
   bool sleep_sets = true;             // --no-por turns it off
   bool bound_sound = false;           // --sound-bound (explorer.hpp)
   std::uint64_t schedules_max = 0;    // --max-schedules N (0: no limit)

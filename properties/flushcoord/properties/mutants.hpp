@@ -78,6 +78,8 @@ inline constexpr std::array<mutant_info, static_cast<std::size_t>(mutation::id::
      "close leaves suspended async_acquire_permit calls waiting", 5000},
     {mutation::id::async_cancel_ignored, "async_cancel_ignored", "§5 outcome oracle (async)",
      "a stop request does not end a suspended async wait", 5000},
+    {mutation::id::engine_error_as_stream_failed, "engine_error_as_stream_failed", "§2.1 error names the cause",
+     "submit labels the engine's own failure (engine_error) stream_failed", 2000},
 }};
 
 inline std::optional<mutant_info> find_mutant(std::string_view name) {

@@ -34,6 +34,9 @@ enum class fault : std::uint8_t {
   stream_throw_user,  // stream throws a user type (not a std::exception)
   stream_at_deadline, // stream succeeds exactly at its stream_timeout
   inline_error,       // the engine streams inline, fails, and submits the error
+  // Drawn from a stream of its own (scenario.cpp), so seeds keep the
+  // scenarios they had before it joined:
+  engine_error,       // the engine's step after rotate() fails: it submits engine_error(...)
   count_,
 };
 
@@ -99,14 +102,14 @@ struct timed_call {
 
 struct scenario {
   std::size_t max_pending = 4;
-  std::optional<std::int64_t> stream_timeout_ns;  // empty: no timeout
+  std::optional<std::int64_t> stream_timeout_ns{};  // empty: no timeout
   std::int64_t writer_gap_ns = 0;     // pause between flushes of the writer
-  std::vector<flush_plan> flushes;
-  std::vector<timed_call> drains;
-  std::vector<timed_call> shutdowns;  // several may be concurrent
-  std::vector<timed_call> closes;     // non-blocking close() calls
+  std::vector<flush_plan> flushes{};
+  std::vector<timed_call> drains{};
+  std::vector<timed_call> shutdowns{};  // several may be concurrent
+  std::vector<timed_call> closes{};     // non-blocking close() calls
   std::uint32_t writers = 1;          // writer tasks; flush_plan::writer picks one
-  std::optional<std::int64_t> runtime_stop_at_ns;  // unstarted streams dropped then
+  std::optional<std::int64_t> runtime_stop_at_ns{};  // unstarted streams dropped then
   /// End by destroying the coordinator (non-blocking close, §2.4) instead of
   /// a final shutdown; tickets are read after it is gone.
   bool close_early = false;

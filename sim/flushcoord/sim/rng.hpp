@@ -33,7 +33,8 @@ enum rng_stream : std::uint64_t {
   stream_workload = 2,
   stream_faults = 3,
   stream_workload_api = 4,  // the whole-API part of a scenario (properties/scenario.cpp)
-  stream_workload_async = 5,  // the async-API part of a scenario (properties/scenario.cpp)
+  stream_workload_engine = 5,  // engine errors in a scenario (properties/scenario.cpp)
+  stream_workload_async = 6,  // the async-API part of a scenario (properties/scenario.cpp)
 };
 
 /// xoshiro256** (Blackman and Vigna, 2018).

@@ -49,7 +49,7 @@ class outcome_set {
       out += s;
     };
     if (has_success()) add("success");
-    for (int c = 0; c <= static_cast<int>(errc::cancelled); ++c)
+    for (int c = 0; c < static_cast<int>(errc_count); ++c)
       if ((bits_ & bit(static_cast<errc>(c))) != 0) add(to_string(static_cast<errc>(c)));
     return out.empty() ? "nothing" : out;
   }
@@ -71,6 +71,7 @@ inline std::optional<outcome_set> planned_outcome(const flush_plan& p, std::opti
     case fault::abandon: return outcome_set::error(errc::abandoned);
     case fault::inline_submit: return outcome_set::success();
     case fault::inline_error: return outcome_set::error(errc::stream_failed);
+    case fault::engine_error: return outcome_set::error(errc::engine_failed);
     case fault::stream_error: natural = outcome_set::error(errc::stream_failed); break;
     case fault::stream_throw:
     case fault::stream_throw_int:
