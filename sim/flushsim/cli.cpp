@@ -61,6 +61,7 @@ struct command_line {
   run_args run;
   std::string file;
   std::string chrome_out;
+  show_options show;
   std::vector<std::string> corpus_paths;
   search_args search;  // explore, shrink, compare (search_commands.hpp)
 };
@@ -103,6 +104,11 @@ void add_commands(CLI::App& app, command_line& c) {
   CLI::App* show = app.add_subcommand("show", "Print a trace file as a timeline");
   show->add_option("file", c.file, "The trace file")->required();
   show->add_option("--chrome-trace", c.chrome_out, "Also write Chrome Trace Event JSON (opens in Perfetto)");
+  show->add_option("--level", c.show.level,
+                   "coordinator: the flushes' story in plain words; runtime: every scheduling point")
+      ->check(CLI::IsMember({"coordinator", "runtime"}))->capture_default_str();
+  show->add_option("--flush", c.show.flush, "Only the lines about this flush (its sequence number)");
+  show->add_option("--task", c.show.task, "Only the lines of this task: a label (writer#2) or a name (writer)");
   CLI::App* corpus = app.add_subcommand("corpus", "Run the regression corpus under today's code");
   corpus->add_option("paths", c.corpus_paths, "Corpus folders or entry files")->required();
   corpus->add_option("--out", c.out_dir, "Folder for the traces of failing entries")->capture_default_str();
@@ -130,7 +136,7 @@ void finish_run_args(command_line& c) {
 
 int show_main(const command_line& c) {
   const auto t = read_trace_file(c.file);
-  fmt::print("{}", format_timeline(t));
+  fmt::print("{}", format_timeline(t, c.show));
   if (c.chrome_out.empty()) return exit_clean;
   std::ofstream out(c.chrome_out, std::ios::trunc);
   out << chrome_trace(t).dump() << '\n';
