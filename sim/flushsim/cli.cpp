@@ -16,6 +16,7 @@
 #include "chrome_trace.hpp"
 #include "corpus.hpp"
 #include "exit_codes.hpp"
+#include "merge.hpp"
 #include "mutant.hpp"
 #include "progress.hpp"
 #include "replay.hpp"
@@ -63,6 +64,7 @@ struct command_line {
   std::string chrome_out;
   show_options show;
   std::vector<std::string> corpus_paths;
+  std::vector<std::string> merge_files;
   search_args search;  // explore, shrink, compare (search_commands.hpp)
 };
 
@@ -112,6 +114,9 @@ void add_commands(CLI::App& app, command_line& c) {
   CLI::App* corpus = app.add_subcommand("corpus", "Run the regression corpus under today's code");
   corpus->add_option("paths", c.corpus_paths, "Corpus folders or entry files")->required();
   corpus->add_option("--out", c.out_dir, "Folder for the traces of failing entries")->capture_default_str();
+  CLI::App* merge = app.add_subcommand("merge", "Merge the --json summaries of a sharded campaign into one");
+  merge->add_option("summaries", c.merge_files, "The shards' summary files")->required();
+  merge->add_option("--json", c.json, "Write the merged summary as JSON to FILE");
   if (mutants_supported()) app.add_subcommand("mutants", "List the mutant catalogue");
   add_search_commands(app, c.search);
 }
@@ -154,6 +159,7 @@ int dispatch(const CLI::App& app, command_line& c) {
   if (app.got_subcommand("replay")) return replay_main(c.file, stdout);
   if (app.got_subcommand("show")) return show_main(c);
   if (app.got_subcommand("corpus")) return corpus_main(c.corpus_paths, c.out_dir, stdout);
+  if (app.got_subcommand("merge")) return merge_main(c.merge_files, c.json, stdout);
   if (auto status = dispatch_search(app, c.search)) return *status;
   fmt::print("{}", mutant_catalogue());
   return exit_clean;
