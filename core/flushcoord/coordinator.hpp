@@ -364,9 +364,12 @@ class coordinator {
   result<void> drain(nanoseconds stall_timeout) {
     require_positive(stall_timeout, "drain stall_timeout");
     lock_guard lk(s_->m);
+    s_->emit(event_kind::drain_begun, no_seq, s_->pending);
     FLUSHCOORD_MARK_IF(s_->life == detail::lifecycle::closed, drain_after_shutdown);
-    if (s_->life == detail::lifecycle::closed)
+    if (s_->life == detail::lifecycle::closed) {
+      s_->emit(event_kind::drain_returned, no_seq, s_->pending, false);
       return flush_error::make(errc::shut_down, std::nullopt, "drain after shutdown");
+    }
     // Progress is any flush finishing, even while new rotations keep the
     // count up: compare the monotonic finished tally, not the count.
     std::uint64_t seen = s_->finished;
@@ -389,12 +392,15 @@ class coordinator {
         s_->progress_cv.wait(s_->m);
       const bool stalled = s_->finished == seen || FLUSHCOORD_MUTANT(drain_measures_total_time);
       FLUSHCOORD_MARK_IF(timed_out && stalled && s_->pending > 0, drain_stalled);
-      if (timed_out && stalled && s_->pending > 0)
+      if (timed_out && stalled && s_->pending > 0) {
+        s_->emit(event_kind::drain_returned, no_seq, s_->pending, false);
         return flush_error::make(
             errc::drain_stalled, std::nullopt,
             std::to_string(s_->pending) + " flushes pending and none finished within " +
                 std::to_string(stall_timeout.count()) + "ns");
+      }
     }
+    s_->emit(event_kind::drain_returned, no_seq, s_->pending, true);
     return {};
   }
 
@@ -422,6 +428,7 @@ class coordinator {
       s_->begin_close();
       tasks = s_->stream_tasks;
       fin = s_->finalizer_task;
+      s_->emit(event_kind::shutdown_begun, no_seq, s_->pending);
     }
     if (!FLUSHCOORD_MUTANT(shutdown_skips_join))
       for (auto& t : tasks)

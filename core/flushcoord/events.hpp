@@ -4,7 +4,9 @@
 // change below, under the coordinator's lock, in the order the changes
 // happen. The simulator's property checkers are built on this; an engine
 // may use it for metrics. Without on_event nothing is emitted and nothing
-// is paid.
+// is paid. A runtime that defines on_event(const coordinator_event&) is told
+// too, just before the engine (runtime_policy.hpp: the simulator records
+// the events in its traces).
 #pragma once
 
 #include <cstdint>
@@ -33,7 +35,10 @@ enum class event_kind : std::uint8_t {
   shut_down_unfinalized, // seq resolved with errc::shut_down, no finalize
   close_begun,        // intake stopped (shutdown or close)
   finalizer_exited,
-  shutdown_returning, // a shutdown() call is about to return
+  shutdown_returning, // a shutdown() call is about to return; count = pending
+  drain_begun,        // a drain() call began; count = pending
+  drain_returned,     // a drain() call returns; ok = its result; count = pending
+  shutdown_begun,     // a shutdown() call stopped intake and starts joining tasks; count = pending
 };
 
 inline constexpr std::uint64_t no_seq = std::numeric_limits<std::uint64_t>::max();

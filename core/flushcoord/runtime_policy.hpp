@@ -69,8 +69,21 @@
 //                       spawn_stream). `name` is a string literal that
 //                       lives forever; the simulator uses it in reports.
 //
-// Optional member of R (used when present, detected with `requires`)
+// Optional members of R (used when present, detected with `requires`)
 // ---------------------------------------------------------------------------
+//
+//   R::mutex(const char* name), R::condvar(const char* name)
+//                       Constructors taking a name that lives forever (a
+//                       string literal). Core names its lock and wake-ups
+//                       ("coordinator.lock", "coordinator.progress", ...;
+//                       detail/named.hpp); the simulator reports them by
+//                       name. Without them, core default-constructs.
+//
+//   rt.on_event(const coordinator_event&)   (events.hpp)
+//                       Told of every coordinator event, under the
+//                       coordinator's lock, just before the engine's
+//                       on_event. Must not throw and must not block or
+//                       schedule. The simulator records them in traces.
 //
 //   rt.wait_or_help(cv, m)
 //                       As cv.wait(m), called only from a caller's thread

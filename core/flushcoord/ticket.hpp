@@ -39,8 +39,8 @@ namespace detail {
 template <runtime_policy R>
 struct ticket_sync {
   R* rt = nullptr;
-  typename R::mutex m;
-  counted_condvar<R> ticket_cv;
+  typename R::mutex m = make_named<typename R::mutex>("coordinator.lock");
+  counted_condvar<R> ticket_cv{"coordinator.ticket_ready"};
 };
 
 /// One flush's outcome. Written once, by whoever publishes the flush, under

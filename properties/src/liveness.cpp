@@ -17,7 +17,7 @@ std::int64_t liveness_deadline_ns(const scenario& sc, std::int64_t writer_done_n
 
 liveness_watch::liveness_watch(model_world& w, std::int64_t deadline_ns)
     : w_(w), deadline_ns_(deadline_ns) {
-  watchdog_ = w_.rt.spawn(task_kind::finalizer, "liveness", [this] { watch(); });
+  watchdog_ = w_.rt.spawn("liveness", [this] { watch(); });
 }
 
 void liveness_watch::watch() {

@@ -217,7 +217,7 @@ class workload {
     }
     w_.note({.kind = fact_kind::flush_rotated, .seq = rotated.value().seq(), .a = i});
     if (plan.hold_ns >= 0) {
-      holders_.push_back(w_.rt.spawn(task_kind::finalizer, "holder",
+      holders_.push_back(w_.rt.spawn("holder",
                                      [this, i, rf = std::move(rotated).value()]() mutable {
                                        w_.rt.sleep_for(nanoseconds(w_.plan(i).hold_ns));
                                        submit(i, std::move(rf));
@@ -397,16 +397,16 @@ void run_main(model_world& w) {
   std::vector<sim::task_handle> helpers;
   std::vector<sim::task_handle> writers;
   for (std::uint32_t k = 0; k < sc.writers; ++k)
-    writers.push_back(w.rt.spawn(task_kind::finalizer, "writer", [&, k] { load.write(k); }));
+    writers.push_back(w.rt.spawn("writer", [&, k] { load.write(k); }));
   for (std::size_t i = 0; i < sc.drains.size(); ++i)
-    helpers.push_back(w.rt.spawn(task_kind::finalizer, "drain", [&, i] { load.drain(i); }));
+    helpers.push_back(w.rt.spawn("drain", [&, i] { load.drain(i); }));
   for (std::size_t i = 0; i < sc.shutdowns.size(); ++i)
-    helpers.push_back(w.rt.spawn(task_kind::finalizer, "shutdown",
+    helpers.push_back(w.rt.spawn("shutdown",
                                  [&, i] { load.shutdown_at(i, sc.shutdowns[i].at_ns); }));
   for (std::size_t i = 0; i < sc.closes.size(); ++i)
-    helpers.push_back(w.rt.spawn(task_kind::finalizer, "close", [&, i] { load.close_at(i, sc.closes[i].at_ns); }));
+    helpers.push_back(w.rt.spawn("close", [&, i] { load.close_at(i, sc.closes[i].at_ns); }));
   if (sc.runtime_stop_at_ns)
-    helpers.push_back(w.rt.spawn(task_kind::finalizer, "runtime-stop",
+    helpers.push_back(w.rt.spawn("runtime-stop",
                                  [&] { load.stop_runtime_at(*sc.runtime_stop_at_ns); }));
   for (auto& h : writers) h.join();
   // Liveness mode (liveness.hpp): the fault-free phase starts now.

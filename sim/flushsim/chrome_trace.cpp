@@ -1,21 +1,28 @@
 // sim/flushsim/chrome_trace.cpp
 #include "chrome_trace.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <vector>
 
+#include "diagnosis.hpp"
+#include "flushcoord/properties/scenario.hpp"
 #include "replay.hpp"
+#include "story.hpp"
 
 namespace flushsim {
 
 namespace fs = flushcoord::sim;
+using ek = flushcoord::event_kind;
 using nlohmann::json;
 
 namespace {
 
-constexpr int pid = 1;  // one process: the simulated run
+constexpr int tasks_pid = 1;  // one track per simulated task
+constexpr int locks_pid = 2;  // one track per mutex
 
-double micros(std::chrono::nanoseconds t) { return static_cast<double>(t.count()) / 1000.0; }
+double micros(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
 
 bool is_blocking(fs::event_kind k) {
   switch (k) {
@@ -28,98 +35,202 @@ bool is_blocking(fs::event_kind k) {
   }
 }
 
-/// Per-task state while walking the events in order.
-struct track {
-  std::optional<fs::event> born;     // start (or spawn) of its lifetime
-  std::optional<fs::event> blocked;  // an open blocking call
-  bool woken = false;                // the open call really blocked
+/// A slice open on a track.
+struct open_slice {
+  std::string name;
+  std::int64_t from_ns = 0;
+  std::uint64_t step = 0;
+  json extra = json::object();  // flow binding
 };
 
-json slice(const std::string& name, fs::task_id tid, std::chrono::nanoseconds from, std::chrono::nanoseconds to,
-           json args) {
-  return json{{"name", name}, {"ph", "X"}, {"pid", pid}, {"tid", tid}, {"ts", micros(from)},
-              {"dur", micros(to - from)}, {"args", std::move(args)}};
-}
-
-std::string event_name(const fs::trace& t, const fs::event& e) {
-  const std::string obj = fs::object_label(t, e);
-  return obj == "-" ? std::string(fs::to_string(e.kind)) : std::string(fs::to_string(e.kind)) + " " + obj;
-}
+/// Per task, while walking the events in order.
+struct task_track {
+  std::optional<open_slice> life;
+  std::optional<open_slice> phase;  // stream run, finalize, drain or shutdown
+  std::optional<fs::event> blocked;
+  bool woken = false;                 // the open call really blocked
+  std::vector<std::uint32_t> held;    // mutexes, in the order taken
+};
 
 class exporter {
  public:
   explicit exporter(const fs::trace& t) : t_(t) {}
 
   json run() {
-    for (const fs::event& e : t_.events) on_event(e);
-    const std::chrono::nanoseconds end(t_.end_time_ns);
-    for (auto& [tid, tr] : tracks_) close_all(tid, tr, end);
+    start_counters();
+    for (std::size_t i = 0; i < t_.events.size(); ++i) on_event(t_.events[i]);
+    const std::int64_t end = t_.end_time_ns;
+    for (auto& [tid, tr] : tasks_) close_task(tid, tr, end);
+    for (auto& [mid, holder] : holders_) close_held(mid, end);
     name_tracks();
-    if (t_.failed) {
-      out_.push_back(json{{"name", describe_failure(*t_.failed)}, {"ph", "i"}, {"s", "g"}, {"pid", pid},
-                          {"tid", 0}, {"ts", micros(end)}, {"args", {{"report", t_.failed->report}}}});
-    }
+    if (t_.failed) mark_failure(end);
     return json{{"traceEvents", std::move(out_)}, {"displayTimeUnit", "ns"}};
   }
 
  private:
+  // ---- events -------------------------------------------------------------
+
   void on_event(const fs::event& e) {
-    track& tr = tracks_[e.task];
-    if (tr.blocked && (e.kind == fs::event_kind::wake || e.kind == fs::event_kind::timer)) {
-      tr.woken = true;  // shown inside the wait's slice, which stays open
-      instant(e);
+    if (e.task == fs::no_task) return;  // the scheduler's own: no track
+    task_track& tr = tasks_[e.task];
+    if (e.kind == fs::event_kind::wake || e.kind == fs::event_kind::timer) {
+      if (tr.blocked) tr.woken = true;  // shown by the wait's slice, which stays open
       return;
     }
-    if (tr.blocked) close_wait(e.task, tr, e.time);
-    if (!tr.born) tr.born = e;
-    if (e.kind == fs::event_kind::finish || e.kind == fs::event_kind::drop) {
-      instant(e);
-      close_all(e.task, tr, e.time);
-      return;
+    if (tr.blocked) close_wait(e.task, tr, e.time.count());
+    if (!tr.life) tr.life = open_slice{fs::task_label(t_, e.task), e.time.count(), e.step};
+    switch (e.kind) {
+      case fs::event_kind::coordinator: return on_coordinator(e, tr);
+      case fs::event_kind::acquire: return take(e.object, e);
+      case fs::event_kind::unlock: return release(tr, e.object, e.time.count());
+      case fs::event_kind::finish:
+      case fs::event_kind::drop: return close_task(e.task, tr, e.time.count());
+      default: break;
     }
     if (is_blocking(e.kind)) {
+      // A condvar wait gives up the mutex its task took last.
+      if ((e.kind == fs::event_kind::wait || e.kind == fs::event_kind::wait_until) && !tr.held.empty())
+        release(tr, tr.held.back(), e.time.count());
       tr.blocked = e;
       tr.woken = false;
-      return;
     }
-    instant(e);
   }
 
-  void close_wait(fs::task_id tid, track& tr, std::chrono::nanoseconds at) {
+  void on_coordinator(const fs::event& e, task_track& tr) {
+    const auto& c = e.coord;
+    out_.push_back(json{{"name", coordinator_phrase(c)}, {"ph", "i"}, {"s", "t"}, {"pid", tasks_pid},
+                        {"tid", e.task}, {"ts", micros(e.time.count())}, {"args", {{"step", e.step}}}});
+    const std::string seq = std::to_string(c.seq);
+    switch (c.kind) {
+      case ek::stream_started:
+        return open_phase(tr, "flush " + seq + " stream", e, {{"bind_id", c.seq + 1}, {"flow_out", true}});
+      case ek::finalize_begin:
+        return open_phase(tr, "flush " + seq + (c.ok ? " finalize" : " finalize_failure"), e,
+                          {{"bind_id", c.seq + 1}, {"flow_in", true}});
+      case ek::drain_begun: return open_phase(tr, "drain", e, json::object());
+      case ek::shutdown_begun: return open_phase(tr, "shutdown: joining", e, json::object());
+      case ek::stream_returned:
+      case ek::stream_lost:
+      case ek::finalize_end:
+      case ek::drain_returned:
+      case ek::shutdown_returning: return close_phase(e.task, tr, e.time.count());
+      case ek::rotated:
+      case ek::flush_finished: return counter("flushes", "pending", e.time.count(), c.count);
+      case ek::permit_acquired:
+      case ek::permit_released: return counter("permits", "free", e.time.count(), c.count);
+      default: return;
+    }
+  }
+
+  // ---- slices ---------------------------------------------------------------
+
+  void open_phase(task_track& tr, std::string name, const fs::event& e, json extra) {
+    if (tr.phase) return;  // one phase at a time per task; a stray begin is shown as its instant only
+    tr.phase = open_slice{std::move(name), e.time.count(), e.step, std::move(extra)};
+  }
+
+  void close_phase(fs::task_id tid, task_track& tr, std::int64_t at) {
+    if (!tr.phase) return;
+    emit_slice(tasks_pid, tid, *tr.phase, at);
+    tr.phase.reset();
+  }
+
+  void close_wait(fs::task_id tid, task_track& tr, std::int64_t at) {
     const fs::event b = *tr.blocked;
     tr.blocked.reset();
-    if (tr.woken || at > b.time) {
-      out_.push_back(slice(event_name(t_, b), tid, b.time, at, json{{"step", b.step}}));
-    } else {
-      instant(b);  // it did not block: show the call, not a wait
-    }
+    if (!tr.woken && at == b.time.count()) return;  // it did not block
+    const std::string on = fs::object_label(t_, b);
+    open_slice s{std::string(fs::to_string(b.kind)) + (on == "-" ? "" : " " + on), b.time.count(), b.step};
+    emit_slice(tasks_pid, tid, s, at);
   }
 
-  void close_all(fs::task_id tid, track& tr, std::chrono::nanoseconds at) {
+  void close_task(fs::task_id tid, task_track& tr, std::int64_t at) {
     if (tr.blocked) close_wait(tid, tr, at);
-    if (!tr.born) return;
-    out_.push_back(slice(fs::task_label(t_, tid), tid, tr.born->time, at, json{{"from_step", tr.born->step}}));
-    tr.born.reset();
+    close_phase(tid, tr, at);
+    while (!tr.held.empty()) release(tr, tr.held.back(), at);
+    if (!tr.life) return;
+    emit_slice(tasks_pid, tid, *tr.life, at);
+    tr.life.reset();
   }
 
-  void instant(const fs::event& e) {
-    out_.push_back(json{{"name", event_name(t_, e)}, {"ph", "i"}, {"s", "t"}, {"pid", pid}, {"tid", e.task},
-                        {"ts", micros(e.time)}, {"args", {{"step", e.step}}}});
+  void take(std::uint32_t mutex, const fs::event& e) {
+    close_held(mutex, e.time.count());  // a holder the log lost track of
+    holders_[mutex] = open_slice{"held by " + fs::task_label(t_, e.task), e.time.count(), e.step};
+    tasks_[e.task].held.push_back(mutex);
+  }
+
+  void release(task_track& tr, std::uint32_t mutex, std::int64_t at) {
+    const auto it = std::find(tr.held.begin(), tr.held.end(), mutex);
+    if (it == tr.held.end()) return;
+    tr.held.erase(it);
+    close_held(mutex, at);
+  }
+
+  void close_held(std::uint32_t mutex, std::int64_t at) {
+    auto it = holders_.find(mutex);
+    if (it == holders_.end() || !it->second) return;
+    emit_slice(locks_pid, mutex, *it->second, at);
+    it->second.reset();
+  }
+
+  void emit_slice(int pid, std::uint32_t tid, const open_slice& s, std::int64_t to) {
+    json j{{"name", s.name}, {"ph", "X"}, {"pid", pid}, {"tid", tid}, {"ts", micros(s.from_ns)},
+           {"dur", micros(std::max<std::int64_t>(0, to - s.from_ns))}, {"args", {{"step", s.step}}}};
+    for (const auto& [k, v] : s.extra.items()) j[k] = v;
+    out_.push_back(std::move(j));
+  }
+
+  // ---- counters, names, the failure -------------------------------------------
+
+  void counter(const char* name, const char* series, std::int64_t at, std::uint64_t value) {
+    out_.push_back(json{{"name", name}, {"ph", "C"}, {"pid", tasks_pid}, {"tid", 0}, {"ts", micros(at)},
+                        {"args", {{series, value}}}});
+  }
+
+  void start_counters() {
+    counter("flushes", "pending", 0, 0);
+    try {
+      counter("permits", "free", 0, flushcoord::properties::parse_scenario(t_.scenario).max_pending);
+    } catch (const std::exception&) {
+      // A scenario this build cannot read: the counter starts at the first event.
+    }
   }
 
   void name_tracks() {
-    out_.push_back(json{{"name", "process_name"}, {"ph", "M"}, {"pid", pid},
-                        {"args", {{"name", "flushcoord simulation, seed " + std::to_string(t_.seed)}}}});
-    for (const auto& [tid, tr] : tracks_) {
-      out_.push_back(json{{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", tid},
-                          {"args", {{"name", fs::task_label(t_, tid)}}}});
-      out_.push_back(json{{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", pid}, {"tid", tid},
-                          {"args", {{"sort_index", tid}}}});
+    const auto meta = [&](const char* what, int pid, std::optional<std::uint32_t> tid, json args) {
+      json j{{"name", what}, {"ph", "M"}, {"pid", pid}, {"args", std::move(args)}};
+      if (tid) j["tid"] = *tid;
+      out_.push_back(std::move(j));
+    };
+    meta("process_name", tasks_pid, std::nullopt, {{"name", "tasks (seed " + std::to_string(t_.seed) + ")"}});
+    meta("process_name", locks_pid, std::nullopt, {{"name", "locks"}});
+    for (const auto& [tid, tr] : tasks_) {
+      meta("thread_name", tasks_pid, tid, {{"name", fs::task_label(t_, tid)}});
+      meta("thread_sort_index", tasks_pid, tid, {{"sort_index", tid}});
+    }
+    for (const auto& [mid, h] : holders_)
+      meta("thread_name", locks_pid, mid, {{"name", fs::object_name(t_, fs::object_type::mutex, mid)}});
+  }
+
+  void mark_failure(std::int64_t end) {
+    out_.push_back(json{{"name", "FAILURE " + describe_failure(*t_.failed)}, {"ph", "i"}, {"s", "g"},
+                        {"pid", tasks_pid}, {"tid", 0}, {"ts", micros(end)},
+                        {"args", {{"report", t_.failed->report}}}});
+    const diagnosis d = diagnose(t_);
+    for (std::size_t i : d.key_events) {
+      const fs::event& e = t_.events[i];
+      std::string what = e.kind == fs::event_kind::coordinator
+                             ? coordinator_phrase(e.coord)
+                             : std::string(fs::to_string(e.kind)) + " " + fs::object_label(t_, e);
+      if (e.kind == fs::event_kind::wake && e.woken_on == fs::object_type::none) what = "woken by a timer, not a notify";
+      out_.push_back(json{{"name", "matters: " + what}, {"ph", "i"}, {"s", "t"}, {"pid", tasks_pid}, {"tid", e.task},
+                          {"ts", micros(e.time.count())}, {"args", {{"step", e.step}}}});
     }
   }
 
   const fs::trace& t_;
-  std::map<fs::task_id, track> tracks_;  // ordered: output does not depend on hashing
+  std::map<fs::task_id, task_track> tasks_;                     // ordered: output never depends on hashing
+  std::map<std::uint32_t, std::optional<open_slice>> holders_;  // per mutex
   json out_ = json::array();
 };
 

@@ -16,6 +16,7 @@
 #include "chrome_trace.hpp"
 #include "corpus.hpp"
 #include "exit_codes.hpp"
+#include "merge.hpp"
 #include "mutant.hpp"
 #include "progress.hpp"
 #include "replay.hpp"
@@ -61,7 +62,9 @@ struct command_line {
   run_args run;
   std::string file;
   std::string chrome_out;
+  show_options show;
   std::vector<std::string> corpus_paths;
+  std::vector<std::string> merge_files;
   search_args search;  // explore, shrink, compare (search_commands.hpp)
 };
 
@@ -103,9 +106,17 @@ void add_commands(CLI::App& app, command_line& c) {
   CLI::App* show = app.add_subcommand("show", "Print a trace file as a timeline");
   show->add_option("file", c.file, "The trace file")->required();
   show->add_option("--chrome-trace", c.chrome_out, "Also write Chrome Trace Event JSON (opens in Perfetto)");
+  show->add_option("--level", c.show.level,
+                   "coordinator: the flushes' story in plain words; runtime: every scheduling point")
+      ->check(CLI::IsMember({"coordinator", "runtime"}))->capture_default_str();
+  show->add_option("--flush", c.show.flush, "Only the lines about this flush (its sequence number)");
+  show->add_option("--task", c.show.task, "Only the lines of this task: a label (writer#2) or a name (writer)");
   CLI::App* corpus = app.add_subcommand("corpus", "Run the regression corpus under today's code");
   corpus->add_option("paths", c.corpus_paths, "Corpus folders or entry files")->required();
   corpus->add_option("--out", c.out_dir, "Folder for the traces of failing entries")->capture_default_str();
+  CLI::App* merge = app.add_subcommand("merge", "Merge the --json summaries of a sharded campaign into one");
+  merge->add_option("summaries", c.merge_files, "The shards' summary files")->required();
+  merge->add_option("--json", c.json, "Write the merged summary as JSON to FILE");
   if (mutants_supported()) app.add_subcommand("mutants", "List the mutant catalogue");
   add_search_commands(app, c.search);
 }
@@ -130,7 +141,7 @@ void finish_run_args(command_line& c) {
 
 int show_main(const command_line& c) {
   const auto t = read_trace_file(c.file);
-  fmt::print("{}", format_timeline(t));
+  fmt::print("{}", format_timeline(t, c.show));
   if (c.chrome_out.empty()) return exit_clean;
   std::ofstream out(c.chrome_out, std::ios::trunc);
   out << chrome_trace(t).dump() << '\n';
@@ -148,6 +159,7 @@ int dispatch(const CLI::App& app, command_line& c) {
   if (app.got_subcommand("replay")) return replay_main(c.file, stdout);
   if (app.got_subcommand("show")) return show_main(c);
   if (app.got_subcommand("corpus")) return corpus_main(c.corpus_paths, c.out_dir, stdout);
+  if (app.got_subcommand("merge")) return merge_main(c.merge_files, c.json, stdout);
   if (auto status = dispatch_search(app, c.search)) return *status;
   fmt::print("{}", mutant_catalogue());
   return exit_clean;

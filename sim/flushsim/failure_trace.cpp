@@ -13,18 +13,22 @@ namespace flushsim {
 namespace fs = flushcoord::sim;
 namespace fp = flushcoord::properties;
 
-namespace {
-
-void copy_events(const fs::simulator& sim, fs::trace& t) {
+void copy_run_log(const fs::simulator& sim, fs::trace& t) {
   const auto events = sim.events();
   const std::size_t keep = std::min(events.size(), trace_events_max);
   t.events_omitted = events.size() - keep;
   t.events.assign(events.end() - static_cast<std::ptrdiff_t>(keep), events.end());
   t.task_names.clear();
   for (fs::task_id id = 0; id < sim.task_count(); ++id) t.task_names.emplace_back(sim.task(id).name);
+  const auto names = [](std::size_t count, auto name_of) {
+    std::vector<std::string> out(count + 1);  // [0] unused: ids start at 1
+    for (fs::object_id id = 1; id <= count; ++id)
+      if (const char* n = name_of(id)) out[id] = n;
+    return out;
+  };
+  t.mutex_names = names(sim.mutex_count(), [&](fs::object_id id) { return sim.mutex_name(id); });
+  t.condvar_names = names(sim.condvar_count(), [&](fs::object_id id) { return sim.condvar_name(id); });
 }
-
-}  // namespace
 
 fs::trace record_trace(const fp::scenario& sc, std::uint64_t seed, const trace_origin& origin,
                        fp::scenario_outcome& outcome) {
@@ -49,7 +53,7 @@ fs::trace record_trace(const fp::scenario& sc, std::uint64_t seed, const trace_o
   t.scenario = fp::to_text(sc);
   const auto ds = sim.decisions().decisions();
   t.decisions.assign(ds.begin(), ds.end());
-  copy_events(sim, t);
+  copy_run_log(sim, t);
   return t;
 }
 

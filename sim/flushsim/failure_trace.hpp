@@ -14,6 +14,7 @@
 
 #include "flushcoord/properties/run_scenario.hpp"
 #include "flushcoord/properties/scenario.hpp"
+#include "flushcoord/sim/simulator.hpp"
 #include "flushcoord/sim/trace.hpp"
 
 namespace flushsim {
@@ -35,6 +36,11 @@ struct trace_origin {
 flushcoord::sim::trace record_trace(const flushcoord::properties::scenario& sc, std::uint64_t seed,
                                     const trace_origin& origin,
                                     flushcoord::properties::scenario_outcome& outcome);
+
+/// Copies the recorded run's log into `t`: its events (the last
+/// trace_events_max of them) and the names of its tasks, mutexes and
+/// condvars. Requires: `sim` ran with config::record_events.
+void copy_run_log(const flushcoord::sim::simulator& sim, flushcoord::sim::trace& t);
 
 /// Writes `t` as <dir>/<stem>.trace (creating dir) and returns the path.
 /// Throws usage_error if the directory or file cannot be written.

@@ -68,11 +68,7 @@ fs::trace recorded_replay(const fp::scenario& sc, std::uint64_t seed, const std:
   t.rerun = rerun;
   t.scenario = fp::to_text(sc);
   t.decisions = decisions;
-  const auto events = sim.events();
-  const std::size_t keep = std::min(events.size(), trace_events_max);
-  t.events_omitted = events.size() - keep;
-  t.events.assign(events.end() - static_cast<std::ptrdiff_t>(keep), events.end());
-  for (fs::task_id id = 0; id < sim.task_count(); ++id) t.task_names.emplace_back(sim.task(id).name);
+  copy_run_log(sim, t);
   return t;
 }
 

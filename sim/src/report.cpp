@@ -14,13 +14,15 @@ std::string simulator::describe_wait(const detail::task& t) const {
       return t.runnable ? "runnable" : "running";
     case detail::wait_kind::mutex: {
       const task_id owner = mutexes_[obj - 1].owner;
-      if (owner == no_task) return fmt::format("waits on mutex#{} (free)", obj);
-      return fmt::format("waits on mutex#{} held by {}", obj, task_label(owner));
+      const std::string m = object_label(object_type::mutex, obj);
+      if (owner == no_task) return fmt::format("waits on {} (free)", m);
+      return fmt::format("waits on {} held by {}", m, task_label(owner));
     }
     case detail::wait_kind::condvar:
-      return fmt::format("waits on condvar#{}", obj);
+      return fmt::format("waits on {}", object_label(object_type::condvar, obj));
     case detail::wait_kind::condvar_timed:
-      return fmt::format("waits on condvar#{} until {}ns", obj, t.wait_deadline.count());
+      return fmt::format("waits on {} until {}ns", object_label(object_type::condvar, obj),
+                         t.wait_deadline.count());
     case detail::wait_kind::join:
       return fmt::format("waits on join of {}", task_label(obj));
     case detail::wait_kind::sleep:
@@ -34,8 +36,8 @@ std::string simulator::task_table() const {
   for (std::size_t i = 0; i < task_count_; ++i) {
     if (entries_[i].rec == nullptr || entries_[i].rec->finished) continue;
     const detail::task& t = *entries_[i].rec;
-    fmt::format_to(std::back_inserter(out), "  {} ({}): {}\n", task_label(t.id),
-                   t.kind == task_kind::stream ? "stream" : "finalizer", describe_wait(t));
+    fmt::format_to(std::back_inserter(out), "  {} ({}): {}\n", task_label(t.id), task_role(t.id),
+                   describe_wait(t));
   }
   return out;
 }

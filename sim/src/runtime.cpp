@@ -47,6 +47,12 @@ void runtime::sleep_for(std::chrono::nanoseconds d, std::stop_token st) const {
   target().sleep_for(d, &st);
 }
 void runtime::yield() const { target().yield(); }
+void runtime::on_event(const coordinator_event& e) const noexcept {
+  // The coordinator calls this only from tasks of a run; a handle used
+  // elsewhere has nothing to record into.
+  simulator* s = sim_ != nullptr ? sim_ : simulator::active();
+  if (s != nullptr) s->coordinator_event_seen(e);
+}
 void runtime::stop_unstarted_streams() const { target().stop_unstarted_streams(); }
 
 std::string_view runtime::current_task_name() const {

@@ -37,11 +37,25 @@ detail::task& simulator::running(const char* what) {
   return *current_;
 }
 
-void simulator::publish(event_kind k, task_id t, std::uint32_t object) {
-  if (cfg_.record_events) events_.push_back(event{steps_, now_, k, t, object});
-  if (observers_.empty()) return;
-  const event e{steps_, now_, k, t, object};
+void simulator::publish(const event& e) {
+  if (cfg_.record_events) events_.push_back(e);
   for (observer* o : observers_) o->on_event(*this, e);
+}
+
+void simulator::coordinator_event_seen(const coordinator_event& c) noexcept {
+  const task_id t = current_ != nullptr ? current_->id : no_task;
+  constexpr std::uint64_t mask28 = (1u << 28) - 1;
+  const std::uint64_t what = static_cast<std::uint64_t>(c.kind) | (c.ok ? 0x100u : 0u);
+  event_hash_.add((static_cast<std::uint64_t>(event_kind::coordinator) << 56) | ((t & mask28) << 28) | what);
+  event_hash_.add(c.seq);
+  event_hash_.add(c.count);
+  if (!cfg_.record_events && observers_.empty()) return;
+  try {
+    publish(event{steps_, now_, event_kind::coordinator, t, 0, object_type::none, c});
+  } catch (...) {
+    // Only allocation can fail here; the event is then missing from the
+    // log, while the hash (above) still counts it.
+  }
 }
 
 void simulator::point(detail::task& me, event_kind k, std::uint32_t object) {
@@ -91,9 +105,19 @@ void simulator::remove_runnable(detail::task& t) {
 }
 
 void simulator::wake(detail::task& t, std::uint32_t object) {
+  object_type on = object_type::none;
+  if (object != 0) {
+    switch (t.waiting) {
+      case detail::wait_kind::mutex: on = object_type::mutex; break;
+      case detail::wait_kind::condvar:
+      case detail::wait_kind::condvar_timed: on = object_type::condvar; break;
+      case detail::wait_kind::join: on = object_type::task; break;
+      default: break;
+    }
+  }
   t.waiting = detail::wait_kind::none;
   make_runnable(t);
-  emit(event_kind::wake, t.id, object);
+  emit(event_kind::wake, t.id, object, on);
 }
 
 void simulator::wake_all(detail::waiter_queue& q, std::uint32_t object) {
@@ -123,7 +147,9 @@ void simulator::abort_tick(detail::task& me, bool may_throw) {
 object_id simulator::mutex_id(detail::object_ref& ref) {
   if (ref.run != run_number_ || ref.id == 0) {
     mutexes_.emplace_back();
-    ref = detail::object_ref{static_cast<object_id>(mutexes_.size()), run_number_};
+    mutexes_.back().name = ref.name;
+    ref.id = static_cast<object_id>(mutexes_.size());
+    ref.run = run_number_;
   }
   return ref.id;
 }
@@ -131,7 +157,9 @@ object_id simulator::mutex_id(detail::object_ref& ref) {
 object_id simulator::condvar_id(detail::object_ref& ref) {
   if (ref.run != run_number_ || ref.id == 0) {
     condvars_.emplace_back();
-    ref = detail::object_ref{static_cast<object_id>(condvars_.size()), run_number_};
+    condvars_.back().name = ref.name;
+    ref.id = static_cast<object_id>(condvars_.size());
+    ref.run = run_number_;
   }
   return ref.id;
 }
@@ -194,8 +222,8 @@ void simulator::mutex_unlock(detail::object_ref& ref) {
   touch(object_class::mutex, id, true);
   if (st.owner != me.id) {
     fail(failure_class::property,
-         fmt::format("{} unlocked mutex#{} which it does not hold (owner: {})",
-                     task_label(me.id), id,
+         fmt::format("{} unlocked {} which it does not hold (owner: {})",
+                     task_label(me.id), object_label(object_type::mutex, id),
                      st.owner != no_task ? task_label(st.owner) : std::string("none")));
     return;
   }
@@ -216,8 +244,8 @@ bool simulator::condvar_wait(detail::object_ref& cv, detail::object_ref& m,
   if (deadline) touch(object_class::timer, static_cast<std::uint32_t>(deadline->count()), true);
   if (mutexes_[mid - 1].owner != me.id) {
     fail(failure_class::property,
-         fmt::format("{} waited on condvar#{} without holding mutex#{}", task_label(me.id),
-                     cid, mid));
+         fmt::format("{} waited on {} without holding {}", task_label(me.id),
+                     object_label(object_type::condvar, cid), object_label(object_type::mutex, mid)));
     return false;
   }
   if (deadline && now_ >= *deadline) return false;
@@ -249,9 +277,10 @@ void simulator::condvar_notify(detail::object_ref& cv, bool all) {
   }
 }
 
-task_id simulator::spawn(task_kind kind, const char* name, std::unique_ptr<detail::closure> fn) {
+task_id simulator::spawn(task_kind kind, const char* name, std::unique_ptr<detail::closure> fn,
+                         bool program) {
   detail::task& me = running("runtime::spawn");
-  const task_id id = new_task(kind, name, std::move(fn)).id;
+  const task_id id = new_task(kind, name, std::move(fn), program).id;
   if (!aborting_) point(me, event_kind::spawn, id);
   if (aborting_) abort_tick(me, false);
   return id;

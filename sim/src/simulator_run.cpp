@@ -62,7 +62,7 @@ run_result simulator::run_closure(std::unique_ptr<detail::closure> main_fn) {
     ~deactivate() { active_simulator = nullptr; }
   } on_exit;
   active_simulator = this;
-  new_task(task_kind::finalizer, "main", std::move(main_fn));
+  new_task(task_kind::finalizer, "main", std::move(main_fn), true);
   strategy_->start_run(run_start{cfg_.seed});
   scheduler_loop();
   if (!failure_) {
@@ -251,9 +251,9 @@ void simulator::fail(failure_class what, std::string message) {
 task_info simulator::task(task_id id) const {
   if (id >= task_count_) throw std::out_of_range("simulator::task: no such task in this run");
   const task_entry& e = entries_[id];
-  if (e.rec == nullptr) return task_info{id, e.name, e.kind, e.started, true, e.dropped};
+  if (e.rec == nullptr) return task_info{id, e.name, e.kind, e.started, true, e.dropped, e.program};
   const detail::task& t = *e.rec;
-  return task_info{t.id, t.name, t.kind, t.started, t.finished, t.dropped};
+  return task_info{t.id, t.name, t.kind, t.started, t.finished, t.dropped, t.program};
 }
 
 task_id simulator::current_task() const noexcept {
@@ -263,6 +263,21 @@ task_id simulator::current_task() const noexcept {
 std::string simulator::task_label(task_id id) const {
   if (id >= task_count_) return fmt::format("task#{}", id);
   return fmt::format("{}#{}", entries_[id].name, id);
+}
+
+std::string_view simulator::task_role(task_id id) const {
+  if (id >= task_count_) return "unknown";
+  if (entries_[id].program) return "program";
+  return entries_[id].kind == task_kind::stream ? "stream" : "finalizer";
+}
+
+std::string simulator::object_label(object_type type, object_id id) const {
+  const bool is_mutex = type == object_type::mutex;
+  const std::size_t names_known = is_mutex ? mutexes_.size() : condvars_.size();
+  const char* name = nullptr;
+  if (id >= 1 && id <= names_known) name = is_mutex ? mutexes_[id - 1].name : condvars_[id - 1].name;
+  if (name != nullptr) return name;
+  return fmt::format("{}#{}", is_mutex ? "mutex" : "condvar", id);
 }
 
 }  // namespace flushcoord::sim

@@ -66,7 +66,7 @@ void task::reset(task_id new_id, const char* new_name, task_kind new_kind,
 }  // namespace detail
 
 detail::task& simulator::new_task(task_kind kind, const char* name,
-                                  std::unique_ptr<detail::closure> fn) {
+                                  std::unique_ptr<detail::closure> fn, bool program) {
   if (free_records_.empty()) {
     records_.push_back(std::make_unique<detail::task>());
     // Room for every record to be free at once: releasing one (when a task
@@ -77,7 +77,8 @@ detail::task& simulator::new_task(task_kind kind, const char* name,
   detail::task& t = *free_records_.back();
   free_records_.pop_back();
   t.reset(static_cast<task_id>(task_count_), name, kind, std::move(fn));
-  entries_.push_back(task_entry{&t, name, kind});
+  t.program = program;
+  entries_.push_back(task_entry{&t, name, kind, program});
   ++task_count_;
   ++live_;
   touch(object_class::spawn, 0, true);

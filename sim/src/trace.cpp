@@ -26,26 +26,53 @@ constexpr std::uint64_t task_ids_max = 1u << 20;
 /// and never need updating when the simulator adds a kind or a class.
 constexpr int enumerators_max = 256;
 
-/// What an event's `object` names, per event.hpp's table.
-enum class object_kind { task, mutex, condvar, any, none };
+/// Whitespace and '#' would break a label apart: written as '_'.
+std::string clean_name(std::string_view name) {
+  std::string r(name);
+  for (char& c : r)
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#') c = '_';
+  return r;
+}
 
-object_kind object_of(event_kind k) noexcept {
-  switch (k) {
-    case event_kind::spawn:
-    case event_kind::start:
-    case event_kind::finish:
-    case event_kind::drop:
-    case event_kind::join: return object_kind::task;
-    case event_kind::lock:
-    case event_kind::acquire:
-    case event_kind::unlock: return object_kind::mutex;
-    case event_kind::wait:
-    case event_kind::wait_until:
-    case event_kind::notify_one:
-    case event_kind::notify_all: return object_kind::condvar;
-    case event_kind::wake: return object_kind::any;  // mutex, condvar or task
-    default: return object_kind::none;
+std::string_view default_name(object_type type) { return type == object_type::mutex ? "mutex" : "condvar"; }
+
+const std::vector<std::string>& names_of(const trace& t, object_type type) {
+  return type == object_type::mutex ? t.mutex_names : t.condvar_names;
+}
+
+/// A mutex or condvar as the file spells it: "<name>#<id>", the name being
+/// "mutex" or "condvar" for an unnamed one.
+std::string file_object_label(const trace& t, object_type type, std::uint32_t id) {
+  const auto& names = names_of(t, type);
+  if (id < names.size() && !names[id].empty()) return fmt::format("{}#{}", clean_name(names[id]), id);
+  return fmt::format("{}#{}", default_name(type), id);
+}
+
+std::string file_task_label(const trace& t, task_id id) {
+  if (id == no_task) return "-";
+  if (id < t.task_names.size() && !t.task_names[id].empty()) return fmt::format("{}#{}", clean_name(t.task_names[id]), id);
+  return fmt::format("task#{}", id);
+}
+
+std::string_view type_word(object_type type) {
+  switch (type) {
+    case object_type::task: return "task";
+    case object_type::mutex: return "mutex";
+    case object_type::condvar: return "condvar";
+    case object_type::none: break;
   }
+  return "none";
+}
+
+/// The object column of a runtime event; a wake's says what it is
+/// ("condvar:coordinator.progress#3").
+std::string file_object_column(const trace& t, const event& e) {
+  const object_type type = object_type_of(e);
+  if (type == object_type::none) return "-";
+  const std::string label =
+      type == object_type::task ? file_task_label(t, e.object) : file_object_label(t, type, e.object);
+  if (e.kind == event_kind::wake) return fmt::format("{}:{}", type_word(type), label);
+  return label;
 }
 
 /// Appends `text` as lines, each terminated by '\n' (a missing final newline
@@ -104,10 +131,18 @@ void format_decisions(std::string& out, const std::vector<decision>& ds) {
 }
 
 void format_events(std::string& out, const trace& t) {
-  fmt::format_to(std::back_inserter(out), "events {}\n", t.events.size());
-  for (const event& e : t.events)
-    fmt::format_to(std::back_inserter(out), "{} {} {} {} {}\n", e.step, e.time.count(),
-                   task_label(t, e.task), to_string(e.kind), object_label(t, e));
+  auto o = std::back_inserter(out);
+  fmt::format_to(o, "events {}\n", t.events.size());
+  for (const event& e : t.events) {
+    fmt::format_to(o, "{} {} {} {} ", e.step, e.time.count(), file_task_label(t, e.task), to_string(e.kind));
+    if (e.kind != event_kind::coordinator) {
+      fmt::format_to(o, "{}\n", file_object_column(t, e));
+      continue;
+    }
+    const coordinator_event& c = e.coord;
+    fmt::format_to(o, "{} seq={} count={} ok={}\n", to_string(c.kind),
+                   c.seq == no_seq ? std::string("-") : std::to_string(c.seq), c.count, c.ok ? 1 : 0);
+  }
 }
 
 // --- Reading ---------------------------------------------------------------
@@ -176,13 +211,30 @@ void check_word(std::string_view s, std::size_t line, std::string_view what) {
     throw trace_error(line, fmt::format("{} must be one word, got '{}'", what, s));
 }
 
-int parse_version_line(line_reader& in) {
-  if (in.at_end()) throw trace_error(1, "empty file: expected 'flushcoord-trace 1'");
+/// The value of the header's `rerun` line, if the text has one (bounded:
+/// it only goes into an error message).
+std::string rerun_line_of(std::string_view text) {
+  constexpr std::string_view key = "\nrerun ";
+  const std::size_t at = text.find(key);
+  if (at == std::string_view::npos) return {};
+  const std::string_view rest = text.substr(at + key.size(), 400);
+  return std::string(rest.substr(0, rest.find('\n')));
+}
+
+int parse_version_line(line_reader& in, std::string_view text) {
+  if (in.at_end()) throw trace_error(1, fmt::format("empty file: expected 'flushcoord-trace {}'", trace_version));
   const std::string_view first = in.next();
   const auto [word, version] = split_key(first);
   if (word != magic)
     throw trace_error(1, fmt::format("not a flushcoord trace: expected 'flushcoord-trace {}'", trace_version));
   const int v = parse_number<int>(version, 1, "the trace version");
+  if (v == 1) {
+    const std::string rerun = rerun_line_of(text);
+    throw trace_error(1, fmt::format("trace version 1 is not supported (this build reads version {}): it was "
+                                     "written before traces kept the coordinator's events; record it again "
+                                     "from its scenario and seed{}",
+                                     trace_version, rerun.empty() ? std::string() : ": " + rerun));
+  }
   if (v != trace_version)
     throw trace_error(1, fmt::format("trace version {} is not supported (this build reads version {})", v,
                                      trace_version));
@@ -323,43 +375,121 @@ void read_decisions(line_reader& in, std::size_t lines, trace& t) {
   }
 }
 
-/// Splits "name#id" (or "-") into its parts; records the name for the id.
-std::uint32_t parse_label(std::string_view label, std::size_t n, trace& t, bool is_task) {
-  if (label == "-") return is_task ? no_task : 0;
+struct label_parts {
+  std::string_view name;
+  std::uint32_t id;
+};
+
+/// Splits "name#id" into its parts.
+label_parts split_label(std::string_view label, std::size_t n) {
   const std::size_t hash = label.rfind('#');
   if (hash == std::string_view::npos || hash == 0)
     throw trace_error(n, fmt::format("bad label '{}' (expected name#number or -)", label));
   const auto id = parse_number<std::uint64_t>(label.substr(hash + 1), n, "a label's number");
   if (id >= task_ids_max) throw trace_error(n, fmt::format("number in '{}' is out of range", label));
-  if (!is_task) return static_cast<std::uint32_t>(id);
-  const std::string_view name = label.substr(0, hash);
-  if (t.task_names.size() <= id) t.task_names.resize(id + 1);
-  std::string& known = t.task_names[id];
+  return {label.substr(0, hash), static_cast<std::uint32_t>(id)};
+}
+
+/// Records `name` for `id` in `names`; an id has one name.
+void learn_name(std::vector<std::string>& names, std::uint32_t id, std::string_view name, std::size_t n,
+                std::string_view what) {
+  if (names.size() <= id) names.resize(id + 1);
+  std::string& known = names[id];
   if (known.empty()) known = std::string(name);
-  if (known != name)
-    throw trace_error(n, fmt::format("task #{} is named both '{}' and '{}'", id, known, name));
-  return static_cast<std::uint32_t>(id);
+  if (known != name) throw trace_error(n, fmt::format("{} #{} is named both '{}' and '{}'", what, id, known, name));
+}
+
+task_id parse_task_label(std::string_view label, std::size_t n, trace& t) {
+  if (label == "-") return no_task;
+  const label_parts p = split_label(label, n);
+  learn_name(t.task_names, p.id, p.name, n, "task");
+  return p.id;
+}
+
+std::uint32_t parse_object_label(std::string_view label, object_type type, std::size_t n, trace& t) {
+  if (type == object_type::task) return parse_task_label(label, n, t);
+  if (type == object_type::none) {
+    if (label != "-") throw trace_error(n, fmt::format("unexpected object '{}' (this kind has none: -)", label));
+    return 0;
+  }
+  const label_parts p = split_label(label, n);
+  if (p.id == 0) throw trace_error(n, fmt::format("bad object '{}' (object numbers start at 1)", label));
+  // An unnamed object is written under its type's default name, which
+  // forget_default_names() turns back into "no name" once all are read.
+  learn_name(type == object_type::mutex ? t.mutex_names : t.condvar_names, p.id, p.name, n, type_word(type));
+  return p.id;
+}
+
+/// A wake's object column: "-" or "<type>:<label>".
+void parse_wake_object(std::string_view column, std::size_t n, trace& t, event& e) {
+  if (column == "-") return;
+  const std::size_t colon = column.find(':');
+  const std::string_view word = column.substr(0, colon);
+  object_type type = object_type::none;
+  for (object_type c : {object_type::task, object_type::mutex, object_type::condvar})
+    if (word == type_word(c)) type = c;
+  if (colon == std::string_view::npos || type == object_type::none)
+    throw trace_error(n, fmt::format("bad wake object '{}' (expected task:, mutex: or condvar: and a label, or -)",
+                                     column));
+  e.woken_on = type;
+  e.object = parse_object_label(column.substr(colon + 1), type, n, t);
+}
+
+/// `key=value` with the expected key; returns the value.
+std::string_view keyed(std::string_view field, std::string_view key, std::size_t n) {
+  if (field.size() <= key.size() || field.substr(0, key.size()) != key || field[key.size()] != '=')
+    throw trace_error(n, fmt::format("bad coordinator event field '{}' (expected {}=...)", field, key));
+  return field.substr(key.size() + 1);
+}
+
+void parse_coordinator_fields(const std::array<std::string_view, 8>& f, std::size_t n, event& e) {
+  const auto kind = coordinator_event_kind_from_string(f[4]);
+  if (!kind) throw trace_error(n, fmt::format("unknown coordinator event '{}'", f[4]));
+  e.coord.kind = *kind;
+  const std::string_view seq = keyed(f[5], "seq", n);
+  e.coord.seq = seq == "-" ? no_seq : parse_number<std::uint64_t>(seq, n, "a coordinator event's seq");
+  e.coord.count = parse_number<std::uint64_t>(keyed(f[6], "count", n), n, "a coordinator event's count");
+  const std::string_view ok = keyed(f[7], "ok", n);
+  if (ok != "0" && ok != "1") throw trace_error(n, fmt::format("bad ok={} (expected 0 or 1)", ok));
+  e.coord.ok = ok == "1";
 }
 
 event parse_event(std::string_view line, std::size_t n, trace& t) {
-  std::array<std::string_view, 5> f;
-  std::size_t pos = 0;
-  for (std::size_t i = 0; i < f.size(); ++i) {
-    const std::size_t end = i + 1 < f.size() ? line.find(' ', pos) : line.size();
-    if (end == std::string_view::npos || pos > line.size())
+  std::array<std::string_view, 8> f;
+  std::size_t fields = 0;
+  for (std::size_t pos = 0; pos <= line.size();) {
+    std::size_t end = line.find(' ', pos);
+    if (end == std::string_view::npos) end = line.size();
+    if (fields == f.size() || end == pos)
       throw trace_error(n, "bad event (expected: step time_ns task kind object)");
-    f[i] = line.substr(pos, end - pos);
+    f[fields++] = line.substr(pos, end - pos);
     pos = end + 1;
   }
+  if (fields < 5) throw trace_error(n, "bad event (expected: step time_ns task kind object)");
   event e;
   e.step = parse_number<std::uint64_t>(f[0], n, "an event's step");
   e.time = std::chrono::nanoseconds(parse_number<std::int64_t>(f[1], n, "an event's time"));
-  e.task = parse_label(f[2], n, t, true);
+  e.task = parse_task_label(f[2], n, t);
   const auto kind = event_kind_from_string(f[3]);
   if (!kind) throw trace_error(n, fmt::format("unknown event kind '{}'", f[3]));
   e.kind = *kind;
-  e.object = parse_label(f[4], n, t, object_of(e.kind) == object_kind::task);
+  if (e.kind == event_kind::coordinator) {
+    if (fields != 8) throw trace_error(n, "bad coordinator event (expected: step time_ns task coordinator kind "
+                                          "seq=S count=C ok=B)");
+    parse_coordinator_fields(f, n, e);
+    return e;
+  }
+  if (fields != 5) throw trace_error(n, "bad event (expected: step time_ns task kind object)");
+  if (e.kind == event_kind::wake)
+    parse_wake_object(f[4], n, t, e);
+  else
+    e.object = parse_object_label(f[4], object_type_of(e.kind), n, t);
   return e;
+}
+
+void forget_default_names(std::vector<std::string>& names, object_type type) {
+  for (std::string& name : names)
+    if (name == default_name(type)) name.clear();
 }
 
 void read_events(line_reader& in, std::size_t count, trace& t) {
@@ -367,6 +497,8 @@ void read_events(line_reader& in, std::size_t count, trace& t) {
     const std::string_view line = in.require("an event line");
     t.events.push_back(parse_event(line, in.line_number(), t));
   }
+  forget_default_names(t.mutex_names, object_type::mutex);
+  forget_default_names(t.condvar_names, object_type::condvar);
 }
 
 void read_sections(line_reader& in, header_reader& h, trace& t) {
@@ -395,10 +527,27 @@ bool same(const std::optional<failure>& a, const std::optional<failure>& b) {
   return !a || (a->what == b->what && a->message == b->message && a->report == b->report);
 }
 
+bool same(const coordinator_event& x, const coordinator_event& y) {
+  return x.kind == y.kind && x.seq == y.seq && x.count == y.count && x.ok == y.ok;
+}
+
 bool same(const std::vector<event>& a, const std::vector<event>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const event& x, const event& y) {
-    return x.step == y.step && x.time == y.time && x.kind == y.kind && x.task == y.task && x.object == y.object;
+    return x.step == y.step && x.time == y.time && x.kind == y.kind && x.task == y.task && x.object == y.object &&
+           x.woken_on == y.woken_on && same(x.coord, y.coord);
   });
+}
+
+/// Names compare as the file keeps them: trailing unnamed entries and
+/// names that only exist in memory are not part of a trace's content.
+bool same_names(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  const std::size_t n = std::max(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view x = i < a.size() ? std::string_view(a[i]) : std::string_view();
+    const std::string_view y = i < b.size() ? std::string_view(b[i]) : std::string_view();
+    if (x != y) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -408,7 +557,8 @@ bool operator==(const trace& a, const trace& b) {
          a.steps == b.steps && a.decision_hash == b.decision_hash && a.event_hash == b.event_hash &&
          a.end_time_ns == b.end_time_ns && a.rerun == b.rerun && a.scenario == b.scenario &&
          a.decisions == b.decisions && same(a.events, b.events) && a.events_omitted == b.events_omitted &&
-         a.task_names == b.task_names;
+         same_names(a.task_names, b.task_names) && same_names(a.mutex_names, b.mutex_names) &&
+         same_names(a.condvar_names, b.condvar_names);
 }
 
 trace_error::trace_error(std::size_t line, const std::string& what)
@@ -436,7 +586,7 @@ std::string format_trace(const trace& t) {
 
 trace parse_trace(std::string_view text) {
   line_reader in(text);
-  parse_version_line(in);
+  parse_version_line(in, text);
   const std::uint64_t checksum = parse_checksum_line(in);
   const std::size_t body_start = in.offset();
   trace t;
@@ -488,15 +638,24 @@ std::string task_label(const trace& t, task_id id) {
   return fmt::format("task#{}", id);
 }
 
-std::string object_label(const trace& t, const event& e) {
-  const object_kind k = object_of(e.kind);
-  if (k == object_kind::task) return task_label(t, e.object);
-  if (e.object == 0) return "-";
-  switch (k) {
-    case object_kind::mutex: return fmt::format("mutex#{}", e.object);
-    case object_kind::condvar: return fmt::format("condvar#{}", e.object);
-    default: return fmt::format("object#{}", e.object);
+std::string object_name(const trace& t, object_type type, std::uint32_t id) {
+  switch (type) {
+    case object_type::none: return "-";
+    case object_type::task: return task_label(t, id);
+    case object_type::mutex:
+    case object_type::condvar: {
+      const auto& names = names_of(t, type);
+      if (id < names.size() && !names[id].empty()) return names[id];
+      return fmt::format("{}#{}", default_name(type), id);
+    }
   }
+  return "-";
+}
+
+std::string object_label(const trace& t, const event& e) {
+  const object_type type = object_type_of(e);
+  if (type != object_type::task && e.object == 0) return "-";
+  return object_name(t, type, e.object);
 }
 
 std::optional<failure_class> failure_class_from_string(std::string_view s) noexcept {
@@ -511,6 +670,15 @@ std::optional<failure_class> failure_class_from_string(std::string_view s) noexc
 std::optional<event_kind> event_kind_from_string(std::string_view s) noexcept {
   for (int i = 0; i < enumerators_max; ++i) {
     const auto k = static_cast<event_kind>(i);
+    if (to_string(k) == "unknown") break;
+    if (to_string(k) == s) return k;
+  }
+  return std::nullopt;
+}
+
+std::optional<flushcoord::event_kind> coordinator_event_kind_from_string(std::string_view s) noexcept {
+  for (int i = 0; i < enumerators_max; ++i) {
+    const auto k = static_cast<flushcoord::event_kind>(i);
     if (to_string(k) == "unknown") break;
     if (to_string(k) == s) return k;
   }

@@ -36,11 +36,21 @@ fs::trace handmade() {
   t.scenario = "max_pending 2\nflush 10 none 0 0\n";
   t.decisions = {{0, 2}, {1, 3}, {2, 3}};
   t.task_names = {"main", "a", "b"};
-  t.events = {{0, std::chrono::nanoseconds(0), fs::event_kind::start, 0, 0},
-              {1, std::chrono::nanoseconds(0), fs::event_kind::spawn, 0, 1},
-              {2, std::chrono::nanoseconds(0), fs::event_kind::spawn, 0, 2},
-              {3, std::chrono::nanoseconds(5), fs::event_kind::lock, 1, 1},
-              {4, std::chrono::nanoseconds(1500), fs::event_kind::wait, 2, 3}};
+  t.mutex_names = {"", "", "engine.flush_lock"};
+  t.condvar_names = {"", "", "", "coordinator.progress"};
+  using ek = fs::event_kind;
+  t.events = {{0, std::chrono::nanoseconds(0), ek::start, 0, 0},
+              {1, std::chrono::nanoseconds(0), ek::spawn, 0, 1},
+              {2, std::chrono::nanoseconds(0), ek::spawn, 0, 2},
+              {3, std::chrono::nanoseconds(5), ek::lock, 1, 1},
+              {3, std::chrono::nanoseconds(5), ek::lock, 2, 2},
+              {4, std::chrono::nanoseconds(1500), ek::wait, 2, 3},
+              {4, std::chrono::nanoseconds(1500), ek::wake, 1, 3, fs::object_type::condvar},
+              {5, std::chrono::nanoseconds(1500), ek::wake, 2, 0},
+              {5, std::chrono::nanoseconds(1500), ek::coordinator, 1, 0, fs::object_type::none,
+               flushcoord::coordinator_event{flushcoord::event_kind::rotated, 7, 2, true}},
+              {6, std::chrono::nanoseconds(1500), ek::coordinator, 2, 0, fs::object_type::none,
+               flushcoord::coordinator_event{flushcoord::event_kind::drain_returned, flushcoord::no_seq, 0, false}}};
   t.events_omitted = 7;
   return t;
 }
@@ -115,23 +125,31 @@ TEST_CASE("a flipped byte anywhere is refused") {
 }
 
 TEST_CASE("empty, garbage and foreign files get clean errors") {
-  CHECK(error_of("") == "line 1: empty file: expected 'flushcoord-trace 1'");
+  CHECK(error_of("") == "line 1: empty file: expected 'flushcoord-trace 2'");
   CHECK(error_of("\n").find("not a flushcoord trace") != std::string::npos);
   CHECK(error_of("flushcoord-corpus 1\nseed 3\n").find("not a flushcoord trace") != std::string::npos);
   fs::rng r(99);
   for (int trial = 0; trial < 2000; ++trial) {
     std::string junk(r.below(300), '\0');
     for (char& c : junk) c = static_cast<char>(r.below(256));
-    if (trial % 2 == 0) junk = "flushcoord-trace 1\n" + junk;  // get past the first line
+    if (trial % 2 == 0) junk = "flushcoord-trace 2\n" + junk;  // get past the first line
     CHECK_THROWS_AS(fs::parse_trace(junk), fs::trace_error);
   }
 }
 
 TEST_CASE("another version is refused by number") {
   const std::string text = fs::format_trace(handmade());
-  const std::string v2 = replace_once(text, "flushcoord-trace 1", "flushcoord-trace 2");
-  CHECK(error_of(v2) == "line 1: trace version 2 is not supported (this build reads version 1)");
-  CHECK(error_of(replace_once(text, "flushcoord-trace 1", "flushcoord-trace x")).find("line 1: bad number") == 0);
+  const std::string v3 = replace_once(text, "flushcoord-trace 2", "flushcoord-trace 3");
+  CHECK(error_of(v3) == "line 1: trace version 3 is not supported (this build reads version 2)");
+  CHECK(error_of(replace_once(text, "flushcoord-trace 2", "flushcoord-trace x")).find("line 1: bad number") == 0);
+}
+
+TEST_CASE("a version 1 trace is refused with the command that records it again") {
+  const std::string v1 = replace_once(fs::format_trace(handmade()), "flushcoord-trace 2", "flushcoord-trace 1");
+  const std::string err = error_of(v1);
+  CHECK(err.find("line 1: trace version 1 is not supported (this build reads version 2)") == 0);
+  CHECK(err.find("coordinator's events") != std::string::npos);
+  CHECK(err.find(": flushsim run --seeds 42..42") != std::string::npos);
 }
 
 TEST_CASE("damage behind a valid checksum is named with its line") {
@@ -149,12 +167,29 @@ TEST_CASE("damage behind a valid checksum is named with its line") {
       {"0/2 1/3 2/3\n", "0/2 3/3 2/3\n", "impossible decision '3/3'"},
       {"0/2 1/3 2/3\n", "0/2 1-3 2/3\n", "bad decision '1-3'"},
       {"decision_hash 0x0123456789abcdef\n", "decision_hash 123\n", "bad hash '123'"},
-      {"events 5\n", "events 6\n", "bad event"},
+      {"events 10\n", "events 11\n", "bad event"},
       {"report 2\n", "report 3\n", "expected the 'decisions' section"},
       {"3 5 a#1 lock mutex#1\n", "3 5 a#1 lick mutex#1\n", "unknown event kind 'lick'"},
       {"3 5 a#1 lock mutex#1\n", "3 5 a#9999999 lock mutex#1\n", "is out of range"},
       {"3 5 a#1 lock mutex#1\n", "3 5 b#1 lock mutex#1\n", "named both"},
       {"3 5 a#1 lock mutex#1\n", "3 5 a#1 lock\n", "bad event"},
+      {"3 5 a#1 lock mutex#1\n", "3 5 a#1 lock mutex#0\n", "object numbers start at 1"},
+      {"1500 b#2 wait coordinator.progress#3\n", "1500 b#2 wait condvar#3\n",
+       "condvar #3 is named both 'condvar' and 'coordinator.progress'"},
+      {"3 5 a#1 lock mutex#1\n", "3 5 a#1 sleep mutex#1\n", "this kind has none"},
+      {"1500 a#1 wake condvar:coordinator.progress#3\n", "1500 a#1 wake coordinator.progress#3\n",
+       "bad wake object"},
+      {"1500 a#1 wake condvar:coordinator.progress#3\n", "1500 a#1 wake condvar:other#3\n", "named both"},
+      {"1500 a#1 coordinator rotated seq=7 count=2 ok=1\n", "1500 a#1 coordinator rotted seq=7 count=2 ok=1\n",
+       "unknown coordinator event 'rotted'"},
+      {"1500 a#1 coordinator rotated seq=7 count=2 ok=1\n", "1500 a#1 coordinator rotated seq=7 count=2\n",
+       "bad coordinator event"},
+      {"1500 a#1 coordinator rotated seq=7 count=2 ok=1\n", "1500 a#1 coordinator rotated sq=7 count=2 ok=1\n",
+       "expected seq=..."},
+      {"1500 a#1 coordinator rotated seq=7 count=2 ok=1\n", "1500 a#1 coordinator rotated seq=7 count=2 ok=yes\n",
+       "bad ok=yes"},
+      {"1500 a#1 coordinator rotated seq=7 count=2 ok=1\n", "1500 a#1 coordinator rotated seq=x count=2 ok=1\n",
+       "bad number 'x'"},
       {"end\n", "end\nmore\n", "text after the 'end' line"},
       {"end\n", "", "file ends early"},
   };
@@ -194,5 +229,14 @@ TEST_CASE("every failure class and event kind the simulator names can be read ba
     CHECK(fs::event_kind_from_string(fs::to_string(k)) == k);
   }
   CHECK_FALSE(fs::event_kind_from_string("unknown"));
+  int coordinator_kinds = 0;
+  for (int i = 0;; ++i, ++coordinator_kinds) {
+    const auto k = static_cast<flushcoord::event_kind>(i);
+    if (fs::to_string(k) == "unknown") break;
+    CHECK(fs::coordinator_event_kind_from_string(fs::to_string(k)) == k);
+  }
+  // Every kind of core/flushcoord/events.hpp has a name (the last one is
+  // shutdown_begun): a kind added there without one would end the walk early.
+  CHECK(coordinator_kinds == static_cast<int>(flushcoord::event_kind::shutdown_begun) + 1);
   CHECK_FALSE(fs::failure_class_from_string(""));
 }

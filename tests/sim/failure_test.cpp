@@ -60,7 +60,7 @@ TEST_CASE("deadlock: two tasks locking two mutexes in opposite order") {
     INFO(rep);
     CHECK(contains(rep, "ab#1 (stream): waits on mutex#2 held by ba#2"));
     CHECK(contains(rep, "ba#2 (stream): waits on mutex#1 held by ab#1"));
-    CHECK(contains(rep, "main#0 (finalizer): waits on join of ab#1"));
+    CHECK(contains(rep, "main#0 (program): waits on join of ab#1"));
   }
   CHECK(found);
 }
@@ -80,7 +80,35 @@ TEST_CASE("deadlock: waiting on a condvar that nobody notifies") {
   REQUIRE(r.failed);
   CHECK(r.failed->what == fs::failure_class::deadlock);
   CHECK(contains(r.failed->report, "finalizer#1 (finalizer): waits on condvar#1"));
-  CHECK(contains(r.failed->report, "main#0 (finalizer): waits on join of finalizer#1"));
+  CHECK(contains(r.failed->report, "main#0 (program): waits on join of finalizer#1"));
+}
+
+TEST_CASE("deadlock reports call named objects and program tasks by their names") {
+  fs::simulator sim;
+  const auto r = sim.run([&] {
+    fs::runtime rt;
+    fs::mutex flush_lock("engine.flush_lock");
+    fs::mutex m;
+    fs::condvar progress("coordinator.progress");
+    flush_lock.lock();
+    auto waiter = rt.spawn("drain", [&] {
+      m.lock();
+      progress.wait(m);
+      m.unlock();
+    });
+    auto writer = rt.spawn("writer", [&] {
+      flush_lock.lock();
+      flush_lock.unlock();
+    });
+    writer.join();
+    waiter.join();
+  });
+  REQUIRE(r.failed);
+  CHECK(r.failed->what == fs::failure_class::deadlock);
+  INFO(r.failed->report);
+  CHECK(contains(r.failed->report, "writer#2 (program): waits on engine.flush_lock held by main#0"));
+  CHECK(contains(r.failed->report, "drain#1 (program): waits on coordinator.progress\n"));
+  CHECK(contains(r.failed->report, "main#0 (program): waits on join of writer#2"));
 }
 
 TEST_CASE("deadlock: relocking a non-recursive mutex names the owner itself") {
@@ -92,7 +120,7 @@ TEST_CASE("deadlock: relocking a non-recursive mutex names the owner itself") {
   });
   REQUIRE(r.failed);
   CHECK(r.failed->what == fs::failure_class::deadlock);
-  CHECK(contains(r.failed->report, "main#0 (finalizer): waits on mutex#1 held by main#0"));
+  CHECK(contains(r.failed->report, "main#0 (program): waits on mutex#1 held by main#0"));
 }
 
 TEST_CASE("step budget: two tasks spinning with yield are reported as a hang") {

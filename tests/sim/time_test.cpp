@@ -154,7 +154,7 @@ TEST_CASE("time budget: a run that sleeps past virtual_time_max fails as time_bu
   });
   REQUIRE(r.failed);
   CHECK(r.failed->what == fs::failure_class::time_budget);
-  CHECK(r.failed->report.find("main#0 (finalizer): sleeps until 11000000000ns") !=
+  CHECK(r.failed->report.find("main#0 (program): sleeps until 11000000000ns") !=
         std::string::npos);
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 
+#include "flushcoord/detail/named.hpp"
 #include "flushcoord/runtime_policy.hpp"
 
 namespace flushcoord::detail {
@@ -18,6 +19,10 @@ namespace flushcoord::detail {
 template <runtime_policy R>
 class counted_condvar {
  public:
+  counted_condvar() = default;
+  /// Names the runtime's condvar, if it takes a name (named.hpp).
+  explicit counted_condvar(const char* name) : cv_(make_named<typename R::condvar>(name)) {}
+
   /// Requires m held. As R::condvar::wait.
   void wait(typename R::mutex& m) {
     waiting w(waiters_);

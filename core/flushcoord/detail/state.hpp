@@ -120,9 +120,9 @@ struct state {
   E engine_;
   const options opts;
 
-  counted_condvar<R> permit_cv;     // permits_available rose, or intake closed
-  counted_condvar<R> finalizer_cv;  // work for the finalizer, or intake closed
-  counted_condvar<R> progress_cv;   // pending fell, finalizer exited
+  counted_condvar<R> permit_cv{"coordinator.permit_freed"};      // permits_available rose, or intake closed
+  counted_condvar<R> finalizer_cv{"coordinator.finalizer_work"};  // work for the finalizer, or intake closed
+  counted_condvar<R> progress_cv{"coordinator.progress"};         // pending fell, finalizer exited
 
   /// Without a stream_timeout, a stream is only ever told to stop when the
   /// finalizer resolves every flush left in the window as shut down — and
@@ -165,6 +165,8 @@ struct state {
   /// half-changed, so it terminates instead (engine.hpp).
   void emit(event_kind kind, std::uint64_t seq = no_seq, std::uint64_t count = 0,
             bool ok = true) noexcept {
+    if constexpr (requires { rt->on_event(coordinator_event{}); })
+      rt->on_event(coordinator_event{kind, seq, count, ok});
     if constexpr (requires { engine_.on_event(coordinator_event{}); })
       engine_.on_event(coordinator_event{kind, seq, count, ok});
   }

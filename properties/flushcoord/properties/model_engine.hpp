@@ -27,7 +27,7 @@ struct model_world {
   sim::runtime rt;
   const scenario* sc = nullptr;
   checker_set* checks = nullptr;
-  sim::mutex flush_lock;         // the engine's own lock (rotate, finalize)
+  sim::mutex flush_lock{"engine.flush_lock"};  // the engine's own lock (rotate, finalize)
   std::uint64_t manifest = 0;    // the chain's head; 0 is the initial manifest
   std::optional<end_state> end;  // read by main before it destroys the coordinator
 

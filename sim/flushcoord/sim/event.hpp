@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "flushcoord/events.hpp"
 #include "flushcoord/sim/ids.hpp"
 
 namespace flushcoord::sim {
@@ -14,6 +15,7 @@ namespace flushcoord::sim {
 ///   lock, acquire, unlock                mutex id
 ///   wait, wait_until, notify_*, wake     condvar id (wake: 0 when not a condvar)
 ///   sleep, timer                         0
+///   coordinator                          0 (the event is in `coord`)
 enum class event_kind : std::uint8_t {
   spawn,        ///< a task was created (object = new task)
   start,        ///< a task's fiber ran for the first time
@@ -32,9 +34,23 @@ enum class event_kind : std::uint8_t {
   yield,        ///< yield()
   timer,        ///< the clock jumped to a deadline (task = first timer's task)
   stop_streams, ///< stop_unstarted_streams()
+  coordinator,  ///< the coordinator reported a state change (`coord`; not a scheduling point)
 };
 
 std::string_view to_string(event_kind k) noexcept;
+
+/// What an event's `object` number names. For a wake it is what the woken
+/// task waited on: a mutex (lock, or the re-lock after a condvar wait), a
+/// condvar, or a task it joined; none for the end of a sleep.
+enum class object_type : std::uint8_t { none, task, mutex, condvar };
+
+/// The object type an event of kind `k` names; for wake, `none` (its event
+/// says: event::woken_on).
+object_type object_type_of(event_kind k) noexcept;
+
+/// Stable names of the coordinator's event kinds ("rotated",
+/// "finalize_begin", ...), as traces spell them; "unknown" past the last.
+std::string_view to_string(flushcoord::event_kind k) noexcept;
 
 /// One event. `step` is the scheduling-point count when it happened.
 struct event {
@@ -43,7 +59,18 @@ struct event {
   event_kind kind = event_kind::spawn;
   task_id task = no_task;
   std::uint32_t object = 0;
+  /// wake only: what `object` is (object_type's comment).
+  object_type woken_on = object_type::none;
+  /// coordinator only: the coordinator's event, reported by the task that
+  /// made the change (core/flushcoord/events.hpp says what seq, count and
+  /// ok mean for each kind).
+  coordinator_event coord{};
 };
+
+/// What type `e.object` is: object_type_of(e.kind), or e.woken_on for a wake.
+inline object_type object_type_of(const event& e) noexcept {
+  return e.kind == event_kind::wake ? e.woken_on : object_type_of(e.kind);
+}
 
 class simulator;
 

@@ -31,11 +31,17 @@
 namespace flushcoord::sim {
 
 /// A simulated mutex. Its state lives in the simulator under an id assigned
-/// at first use in a run ("mutex#N" in reports). Not recursive: locking it
-/// again from its owner blocks forever and is reported as a deadlock.
+/// at first use in a run. Reports and traces call it by its name
+/// ("engine.flush_lock"), or "mutex#N" if it has none. Not recursive:
+/// locking it again from its owner blocks forever and is reported as a
+/// deadlock.
 class mutex {
  public:
   mutex() = default;
+  /// A mutex called `name` in reports and traces. `name` must outlive
+  /// every run that uses the mutex (a string literal does); whitespace and
+  /// '#' in it are written as '_' in trace files.
+  explicit mutex(const char* name) noexcept { ref_.name = name; }
   mutex(const mutex&) = delete;
   mutex& operator=(const mutex&) = delete;
 
@@ -46,6 +52,8 @@ class mutex {
   void unlock();
   /// The id in the current run (0 before first use).
   object_id id() const noexcept { return ref_.id; }
+  /// The name given at construction, or nullptr.
+  const char* name() const noexcept { return ref_.name; }
 
  private:
   friend class condvar;
@@ -58,6 +66,8 @@ class mutex {
 class condvar {
  public:
   condvar() = default;
+  /// A condvar called `name` in reports and traces (as for mutex).
+  explicit condvar(const char* name) noexcept { ref_.name = name; }
   condvar(const condvar&) = delete;
   condvar& operator=(const condvar&) = delete;
 
@@ -72,6 +82,7 @@ class condvar {
   /// SCHEDULING POINT; wakes every waiting task.
   void notify_all();
   object_id id() const noexcept { return ref_.id; }
+  const char* name() const noexcept { return ref_.name; }
 
  private:
   detail::object_ref ref_;
@@ -151,6 +162,24 @@ class runtime {
   void post(F&& f) const {
     (void)spawn(task_kind::stream, "completion", std::forward<F>(f));
   }
+
+  /// As spawn, for a task of the program itself rather than of the
+  /// coordinator (a writer, a caller of drain or shutdown, a checkpointer):
+  /// never dropped by stop_unstarted_streams, and reported as a program
+  /// task, not as a stream or the finalizer. Not part of the policy.
+  template <class F>
+    requires std::invocable<std::decay_t<F>&> && std::move_constructible<std::decay_t<F>>
+  task_handle spawn(const char* name, F&& f) const {
+    simulator& s = target();
+    const task_id id = s.spawn(task_kind::finalizer, name, detail::make_closure(std::forward<F>(f)), true);
+    return task_handle(&s, id, s.run_number_);
+  }
+
+  /// The optional policy member (runtime_policy.hpp): the coordinator
+  /// reports each of its events here, under its lock. The simulator hashes
+  /// it into the run's event hash and records it as an event of kind
+  /// `coordinator`. Not a scheduling point.
+  void on_event(const coordinator_event& e) const noexcept;
 
   /// SCHEDULING POINT; blocks for d of virtual time (d <= 0: just the point).
   void sleep_for(std::chrono::nanoseconds d) const;

@@ -73,6 +73,7 @@ struct task_info {
   bool started = false;   ///< its fiber ran at least once
   bool finished = false;  ///< returned, threw, or was destroyed unrun
   bool dropped = false;   ///< destroyed without being invoked
+  bool program = false;   ///< a task of the program (runtime::spawn(name, f), or main), not the coordinator's
 };
 
 /// How a run ended.
@@ -142,6 +143,18 @@ class simulator {
   task_id current_task() const noexcept;
   /// "name#id", as reports spell a task.
   std::string task_label(task_id id) const;
+  /// What a task is, for reports: "stream", "finalizer" or "program".
+  std::string_view task_role(task_id id) const;
+
+  /// Mutexes and condvars used so far in the run (ids 1..count).
+  std::size_t mutex_count() const noexcept { return mutexes_.size(); }
+  std::size_t condvar_count() const noexcept { return condvars_.size(); }
+  /// The name the object was constructed with, or nullptr. Requires:
+  /// 1 <= id <= the count.
+  const char* mutex_name(object_id id) const { return mutexes_.at(id - 1).name; }
+  const char* condvar_name(object_id id) const { return condvars_.at(id - 1).name; }
+  /// How reports spell an object: its name, or "mutex#N" / "condvar#N".
+  std::string object_label(object_type type, object_id id) const;
 
   /// The simulator whose run is active on this thread, or nullptr.
   static simulator* active() noexcept;
@@ -166,7 +179,7 @@ class simulator {
 
   // Task lifecycle and switching (simulator_tasks.cpp, context_switch.cpp).
   detail::task& new_task(task_kind kind, const char* name,
-                         std::unique_ptr<detail::closure> fn);
+                         std::unique_ptr<detail::closure> fn, bool program);
   void run_current_task() noexcept;
   void finish_task(detail::task& t) noexcept;
   void resume(detail::task& t);
@@ -185,14 +198,20 @@ class simulator {
   /// Hashes the event (always) and hands it to the event log and observers
   /// (when there are any, out of line). One word per event keeps hashing
   /// cheap; ids beyond 2^28 alias, which a fingerprint tolerates.
-  void emit(event_kind k, task_id t, std::uint32_t object) {
+  /// `woken_on` (for a wake) is not hashed: it follows from the events
+  /// before it.
+  void emit(event_kind k, task_id t, std::uint32_t object,
+            object_type woken_on = object_type::none) {
     constexpr std::uint64_t mask28 = (1u << 28) - 1;
     event_hash_.add((static_cast<std::uint64_t>(k) << 56) | ((t & mask28) << 28) |
                     (object & mask28));
     if (cfg_.record_events || !observers_.empty()) [[unlikely]]
-      publish(k, t, object);
+      publish(event{steps_, now_, k, t, object, woken_on, {}});
   }
-  void publish(event_kind k, task_id t, std::uint32_t object);
+  void publish(const event& e);
+  /// runtime::on_event: hashes the coordinator's event (kind, ok, seq and
+  /// count) and publishes it as an event of kind `coordinator`.
+  void coordinator_event_seen(const coordinator_event& e) noexcept;
   /// Logs an access of the running step (no-op unless record_accesses).
   void touch(object_class cls, std::uint32_t id, bool write) const {
     if (cfg_.record_accesses) log_access(cls, id, write);
@@ -209,7 +228,8 @@ class simulator {
   bool condvar_wait(detail::object_ref& cv, detail::object_ref& m,
                     std::optional<std::chrono::nanoseconds> deadline);
   void condvar_notify(detail::object_ref& cv, bool all);
-  task_id spawn(task_kind kind, const char* name, std::unique_ptr<detail::closure> fn);
+  task_id spawn(task_kind kind, const char* name, std::unique_ptr<detail::closure> fn,
+                bool program = false);
   void join(task_id id, std::uint64_t run);
   bool done(task_id id, std::uint64_t run) const;
   void sleep_for(std::chrono::nanoseconds d, const std::stop_token* stop);
@@ -244,6 +264,7 @@ class simulator {
     detail::task* rec = nullptr;
     const char* name = "";
     task_kind kind = task_kind::stream;
+    bool program = false;
     bool started = false;  // valid once rec == nullptr
     bool dropped = false;  // valid once rec == nullptr
   };

@@ -9,7 +9,7 @@
 // The format is documented, with an example, in docs/trace-format.md. In
 // short:
 //
-//   flushcoord-trace 1                     version line; any other version
+//   flushcoord-trace 2                     version line; any other version
 //   checksum fnv1a64:<16 hex>              is refused. The checksum covers
 //   seed 57                                every byte after its own line.
 //   strategy random
@@ -21,7 +21,8 @@
 //   scenario <n>     then n lines of the workload's text, verbatim
 //   report <n>       then n lines of the failure's multi-line report
 //   decisions <n>    then n lines of `index/size` pairs, 32 per line
-//   events <n>       then n lines `step time_ns task kind object`
+//   events <n>       then n lines `step time_ns task kind object`, or
+//                    `step time_ns task coordinator <kind> seq=S count=C ok=B`
 //   end
 //
 // Sections carry their line count so a truncated file is named as such
@@ -45,8 +46,10 @@
 
 namespace flushcoord::sim {
 
-/// The version this build writes and the only one it reads.
-inline constexpr int trace_version = 1;
+/// The version this build writes and the only one it reads. Version 2
+/// added the coordinator's events and the names of mutexes and condvars;
+/// a version 1 file is refused with the command that re-records its seed.
+inline constexpr int trace_version = 2;
 
 /// Files larger than this are refused unread (a trace of a run within the
 /// default step budget stays far below it); guards against /dev/zero-like
@@ -76,6 +79,10 @@ struct trace {
   std::uint64_t events_omitted = 0;
   /// task_names[id] is the name of task `id`, for every id an event names.
   std::vector<std::string> task_names;
+  /// mutex_names[id] / condvar_names[id]: the object's name, empty when it
+  /// has none (index 0 is unused: object ids start at 1).
+  std::vector<std::string> mutex_names;
+  std::vector<std::string> condvar_names;
 
   /// Field by field (failure and event have no operator== of their own).
   friend bool operator==(const trace& a, const trace& b);
@@ -93,7 +100,8 @@ class trace_error : public std::runtime_error {
 };
 
 /// The file's text. Requires: strategy and mutant are single words, the
-/// message has no newline, task names have no whitespace or '#'.
+/// message has no newline. Whitespace and '#' in task and object names are
+/// written as '_'.
 std::string format_trace(const trace& t);
 
 /// Reads text written by format_trace. Throws trace_error naming the first
@@ -112,13 +120,18 @@ trace load_trace(const std::filesystem::path& path);
 /// "name#id" for task `id`, as reports spell it ("task#id" if unnamed).
 std::string task_label(const trace& t, task_id id);
 
-/// What an event's object is, per event_kind's table: "writer#1",
-/// "mutex#3", "condvar#2", or "-" when the kind has none.
+/// How reports spell an object: a task label ("writer#1"), a mutex's or a
+/// condvar's name ("coordinator.lock"), "mutex#3" / "condvar#2" if it has
+/// none, or "-" for object_type::none.
+std::string object_name(const trace& t, object_type type, std::uint32_t id);
+
+/// object_name of what `e` acts on (object_type_of(e)); "-" when nothing.
 std::string object_label(const trace& t, const event& e);
 
 /// Inverse of to_string(failure_class) / to_string(event_kind).
 std::optional<failure_class> failure_class_from_string(std::string_view s) noexcept;
 std::optional<event_kind> event_kind_from_string(std::string_view s) noexcept;
+std::optional<flushcoord::event_kind> coordinator_event_kind_from_string(std::string_view s) noexcept;
 
 /// The checksum format_trace writes for `body` (the text after the
 /// checksum line): FNV-1a 64 over the bytes.

@@ -122,6 +122,7 @@ struct task {
   task_id id = no_task;
   const char* name = "";
   task_kind kind = task_kind::stream;
+  bool program = false;  ///< spawned as a program task (runtime::spawn(name, f))
 
   bool started = false;
   bool finished = false;
@@ -160,11 +161,13 @@ struct task {
 struct mutex_state {
   task_id owner = no_task;
   waiter_queue waiters;
+  const char* name = nullptr;  ///< for reports; nullptr: "mutex#N"
 };
 
 /// A condvar's state, owned by the simulator and indexed by its id.
 struct condvar_state {
   waiter_queue waiters;
+  const char* name = nullptr;  ///< for reports; nullptr: "condvar#N"
 };
 
 /// A pending deadline. Ordered by (deadline, seq): seq is the order of
@@ -191,6 +194,7 @@ inline bool timer_later(const timer& a, const timer& b) noexcept {
 struct object_ref {
   object_id id = 0;
   std::uint64_t run = 0;
+  const char* name = nullptr;  ///< given at construction; kept across runs
 };
 
 }  // namespace flushcoord::sim::detail
