@@ -43,6 +43,7 @@ void simulator::publish(const event& e) {
 }
 
 void simulator::coordinator_event_seen(const coordinator_event& c) noexcept {
+  check_break();
   const task_id t = current_ != nullptr ? current_->id : no_task;
   constexpr std::uint64_t mask28 = (1u << 28) - 1;
   const std::uint64_t what = static_cast<std::uint64_t>(c.kind) | (c.ok ? 0x100u : 0u);

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "flushcoord/sim/debug_break.hpp"
+
 namespace flushcoord::sim {
 
 class stack_pool;
@@ -40,6 +42,12 @@ struct config {
   /// Capacity reserved up front for decisions (and events, if recorded) so
   /// the hot path does not allocate in runs shorter than this.
   std::size_t reserve_steps = 1 << 16;
+
+  /// Stop for a debugger just before step `break_at_step` (debug_break.hpp):
+  /// `on_break` is called on that step's task, once per run. nullptr
+  /// calls flushcoord_sim_break. No effect on the run itself.
+  std::uint64_t break_at_step = no_break_step;
+  break_handler on_break = nullptr;
 
   /// Stacks to borrow from; nullptr makes the simulator own a pool. Sharing
   /// one pool between simulators reuses stacks across them too.
