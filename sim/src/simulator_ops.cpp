@@ -38,7 +38,8 @@ detail::task& simulator::running(const char* what) {
 }
 
 void simulator::publish(const event& e) {
-  if (cfg_.record_events) events_.push_back(e);
+  // Abandoning a failed run is not part of it: a trace ends at the failure.
+  if (cfg_.record_events && !aborting_) events_.push_back(e);
   for (observer* o : observers_) o->on_event(*this, e);
 }
 

@@ -30,8 +30,10 @@ struct config {
   /// Ignored when `stacks` is set: the shared pool's size rules.
   std::size_t stack_size = 0;
 
-  /// Keep every event in simulator::events() (for a readable trace file).
-  /// Off by default: the event hash is always kept, the log costs memory.
+  /// Keep every event in simulator::events() (for a readable trace file),
+  /// up to the failure: what the tasks do while a failed run is abandoned
+  /// is hashed but not kept. Off by default: the event hash is always
+  /// kept, the log costs memory.
   bool record_events = false;
 
   /// Log what every step reads and writes (simulator::accesses, access.hpp)
