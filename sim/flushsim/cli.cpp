@@ -63,6 +63,7 @@ struct command_line {
   std::string file;
   std::string chrome_out;
   show_options show;
+  std::optional<std::uint64_t> break_at_step;
   std::vector<std::string> corpus_paths;
   std::vector<std::string> merge_files;
   search_args search;  // explore, shrink, compare (search_commands.hpp)
@@ -101,8 +102,11 @@ void add_run(CLI::App& app, command_line& c) {
 
 void add_commands(CLI::App& app, command_line& c) {
   add_run(app, c);
-  app.add_subcommand("replay", "Replay a trace file and check that it reproduces exactly")
-      ->add_option("file", c.file, "The trace file")->required();
+  CLI::App* replay = app.add_subcommand("replay", "Replay a trace file and check that it reproduces exactly");
+  replay->add_option("file", c.file, "The trace file")->required();
+  replay->add_option("--break-at-step", c.break_at_step,
+                     "Stop just before step N, in the task that runs it (under gdb: SIGTRAP in "
+                     "flushcoord_sim_break; docs/debugging.md)");
   CLI::App* show = app.add_subcommand("show", "Print a trace file as a timeline");
   show->add_option("file", c.file, "The trace file")->required();
   show->add_option("--chrome-trace", c.chrome_out, "Also write Chrome Trace Event JSON (opens in Perfetto)");
@@ -156,7 +160,7 @@ int dispatch(const CLI::App& app, command_line& c) {
     finish_run_args(c);
     return run_main(c.run, stdout);
   }
-  if (app.got_subcommand("replay")) return replay_main(c.file, stdout);
+  if (app.got_subcommand("replay")) return replay_main(c.file, stdout, c.break_at_step);
   if (app.got_subcommand("show")) return show_main(c);
   if (app.got_subcommand("corpus")) return corpus_main(c.corpus_paths, c.out_dir, stdout);
   if (app.got_subcommand("merge")) return merge_main(c.merge_files, c.json, stdout);

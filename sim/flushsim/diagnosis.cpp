@@ -255,6 +255,42 @@ void find_cycle(const fs::trace& t, diagnosis& d) {
   }
 }
 
+// ---- Waits on a ticket that cannot come -------------------------------------
+
+/// A task left waiting on coordinator.ticket_ready while some flush
+/// finished without its ticket being resolved: nobody will notify it.
+void find_unresolved_tickets(const fs::trace& t, diagnosis& d) {
+  const std::string& report = t.failed->report;
+  const std::string wait = ": waits on coordinator.ticket_ready";
+  std::vector<std::string> waiters;
+  for (std::size_t at = report.find(wait); at != std::string::npos; at = report.find(wait, at + 1)) {
+    const std::size_t line = report.rfind('\n', at) + 1;  // npos + 1 == 0
+    std::string who = report.substr(line, at - line);
+    who.erase(0, who.find_first_not_of(' '));
+    waiters.push_back(who.substr(0, who.find(' ')));
+  }
+  if (waiters.empty()) return;
+  std::map<std::uint64_t, std::size_t> finished;  // seq -> its flush_finished event
+  std::set<std::uint64_t> resolved;
+  for (std::size_t i = 0; i < t.events.size(); ++i) {
+    const fs::event& e = t.events[i];
+    if (e.kind != fs::event_kind::coordinator) continue;
+    if (e.coord.kind == ek::flush_finished) finished.emplace(e.coord.seq, i);
+    if (e.coord.kind == ek::ticket_resolved) resolved.insert(e.coord.seq);
+  }
+  for (const auto& [seq, i] : finished) {
+    if (resolved.count(seq)) continue;
+    std::string names;
+    for (const auto& w : waiters) names += (names.empty() ? "" : ", ") + w;
+    d.findings.push_back(fmt::format("{} wait{} on coordinator.ticket_ready, but flush {} finished at step {} without "
+                                     "its ticket being resolved: no notify will come.",
+                                     names, waiters.size() == 1 ? "s" : "", seq, t.events[i].step));
+    d.key_events.push_back(i);
+    add_unique(d.flushes, seq);
+  }
+  std::sort(d.flushes.begin(), d.flushes.end());
+}
+
 }  // namespace
 
 diagnosis diagnose(const fs::trace& t) {
@@ -263,6 +299,7 @@ diagnosis diagnose(const fs::trace& t) {
   name_what_the_message_names(t, d);
   find_lost_wakeups(t, d);
   find_cycle(t, d);
+  find_unresolved_tickets(t, d);
   std::sort(d.tasks.begin(), d.tasks.end());
   d.tasks.erase(std::unique(d.tasks.begin(), d.tasks.end()), d.tasks.end());
   std::sort(d.key_events.begin(), d.key_events.end());

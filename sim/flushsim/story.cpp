@@ -31,7 +31,7 @@ std::string what_happened(const flushcoord::coordinator_event& e) {
     case ek::late_result_dropped: return "late stream result dropped (the flush was already resolved)";
     case ek::abandoned: return "abandoned: its rotated flush was destroyed unsubmitted";
     case ek::finalize_begin: return e.ok ? "finalize begins" : "finalize_failure begins";
-    case ek::finalize_end: return e.ok ? "finalized ok" : "resolved with an error";
+    case ek::finalize_end: return e.ok ? "finalized ok" : "finalized as failed";
     case ek::ticket_resolved: return e.ok ? "ticket ready (ok)" : "ticket ready (error)";
     case ek::flush_finished: return fmt::format("finished: pending {} → {}", c + 1, c);
     case ek::shut_down_unfinalized: return "resolved as shut_down without a finalize";

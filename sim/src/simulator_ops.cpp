@@ -38,11 +38,13 @@ detail::task& simulator::running(const char* what) {
 }
 
 void simulator::publish(const event& e) {
-  if (cfg_.record_events) events_.push_back(e);
+  // Abandoning a failed run is not part of it: a trace ends at the failure.
+  if (cfg_.record_events && !aborting_) events_.push_back(e);
   for (observer* o : observers_) o->on_event(*this, e);
 }
 
 void simulator::coordinator_event_seen(const coordinator_event& c) noexcept {
+  check_break();
   const task_id t = current_ != nullptr ? current_->id : no_task;
   constexpr std::uint64_t mask28 = (1u << 28) - 1;
   const std::uint64_t what = static_cast<std::uint64_t>(c.kind) | (c.ok ? 0x100u : 0u);

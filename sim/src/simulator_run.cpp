@@ -95,6 +95,7 @@ void simulator::begin_run() {
   stepper_ = no_task;
   aborting_ = false;
   streams_stopped_ = false;
+  break_hit_ = false;
   current_ = nullptr;
   next_ = nullptr;
 }
@@ -238,6 +239,17 @@ run_result simulator::make_result() const {
   r.end_time = now_;
   r.tasks = task_count_;
   return r;
+}
+
+void simulator::hit_break() {
+  if (break_hit_ || aborting_ || current_ == nullptr) return;  // the scheduler's own events: no fiber to stop in
+  break_hit_ = true;
+  const break_point where{steps_, current_->id, current_->name, now_.count()};
+  if (cfg_.on_break != nullptr)
+    cfg_.on_break(where);
+  else
+    flushcoord_sim_break(&where);
+  asm volatile("" ::: "memory");  // not a tail call: this frame stays visible
 }
 
 void simulator::fail(failure_class what, std::string message) {

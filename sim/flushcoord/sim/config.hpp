@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "flushcoord/sim/debug_break.hpp"
+
 namespace flushcoord::sim {
 
 class stack_pool;
@@ -28,8 +30,10 @@ struct config {
   /// Ignored when `stacks` is set: the shared pool's size rules.
   std::size_t stack_size = 0;
 
-  /// Keep every event in simulator::events() (for a readable trace file).
-  /// Off by default: the event hash is always kept, the log costs memory.
+  /// Keep every event in simulator::events() (for a readable trace file),
+  /// up to the failure: what the tasks do while a failed run is abandoned
+  /// is hashed but not kept. Off by default: the event hash is always
+  /// kept, the log costs memory.
   bool record_events = false;
 
   /// Log what every step reads and writes (simulator::accesses, access.hpp)
@@ -40,6 +44,12 @@ struct config {
   /// Capacity reserved up front for decisions (and events, if recorded) so
   /// the hot path does not allocate in runs shorter than this.
   std::size_t reserve_steps = 1 << 16;
+
+  /// Stop for a debugger just before step `break_at_step` (debug_break.hpp):
+  /// `on_break` is called on that step's task, once per run. nullptr
+  /// calls flushcoord_sim_break. No effect on the run itself.
+  std::uint64_t break_at_step = no_break_step;
+  break_handler on_break = nullptr;
 
   /// Stacks to borrow from; nullptr makes the simulator own a pool. Sharing
   /// one pool between simulators reuses stacks across them too.

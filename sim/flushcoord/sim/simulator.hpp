@@ -202,6 +202,7 @@ class simulator {
   /// before it.
   void emit(event_kind k, task_id t, std::uint32_t object,
             object_type woken_on = object_type::none) {
+    check_break();
     constexpr std::uint64_t mask28 = (1u << 28) - 1;
     event_hash_.add((static_cast<std::uint64_t>(k) << 56) | ((t & mask28) << 28) |
                     (object & mask28));
@@ -217,6 +218,13 @@ class simulator {
     if (cfg_.record_accesses) log_access(cls, id, write);
   }
   void log_access(object_class cls, std::uint32_t id, bool write) const;
+  /// config::break_at_step: stops before the first event of that step
+  /// that happens on a task's fiber, once per run.
+  void check_break() {
+    if (steps_ == cfg_.break_at_step) [[unlikely]]
+      hit_break();
+  }
+  void hit_break();
   void end_step(task_id next);
 
   // Operations behind the runtime types (simulator_ops.cpp).
@@ -292,6 +300,7 @@ class simulator {
   task_id stepper_ = no_task;             // the task running the current step
   bool aborting_ = false;
   bool streams_stopped_ = false;
+  bool break_hit_ = false;  // config::break_at_step reached in this run
 
   // Switching state (context_switch.cpp).
   detail::task* current_ = nullptr;  // the task whose fiber runs, if any
