@@ -13,6 +13,7 @@
 #include <flushcoord/coordinator.hpp>
 
 #include "flushcoord/sim/runtime.hpp"
+#include "echo_engine.hpp"
 
 namespace fs = flushcoord::sim;
 using flushcoord::errc;
@@ -21,13 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct echo_engine {
-  using rotated_state = int;
-  using outcome = int;
-  using snapshot_id = int;
-  flushcoord::result<int> finalize(std::uint64_t, const int&, int&& o) { return o; }
-  void finalize_failure(std::uint64_t, const int&, const flushcoord::flush_error&) {}
-};
+using flushcoord_sim_tests::echo_engine;
 
 using coordinator = flushcoord::coordinator<fs::runtime, echo_engine>;
 

@@ -10,6 +10,7 @@
 #include <flushcoord/coordinator.hpp>
 
 #include "flushcoord/sim/runtime.hpp"
+#include "echo_engine.hpp"
 
 namespace fs = flushcoord::sim;
 using flushcoord::task_kind;
@@ -311,13 +312,7 @@ TEST_CASE("observers see task starts and ends and live_tasks counts the living")
 }
 
 namespace {
-struct echo_engine {
-  using rotated_state = int;
-  using outcome = int;
-  using snapshot_id = int;
-  flushcoord::result<int> finalize(std::uint64_t, const int&, int&& o) { return o; }
-  void finalize_failure(std::uint64_t, const int&, const flushcoord::flush_error&) {}
-};
+using flushcoord_sim_tests::echo_engine;
 }  // namespace
 
 TEST_CASE("abandoning a run does not throw out of the coordinator's destructors") {
