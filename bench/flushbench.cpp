@@ -145,6 +145,19 @@ auto make_stream(std::uint64_t yields, std::uint64_t u, completion_order& comple
   };
 }
 
+/// What both writers do once the permit is theirs: rotate flush `i`, spawn
+/// its stream, return its ticket. Exits 1 if the permit or rotate failed.
+coordinator::ticket_type rotate_and_spawn(coordinator& coord, const char* acquired_by,
+                                          fc::result<coordinator::permit> permit, std::uint64_t i,
+                                          std::uint64_t yields, std::uint64_t u, completion_order& completions,
+                                          std::vector<std::int64_t>& rotated_at) {
+  if (!permit) std::fprintf(stderr, "%s failed: %s\n", acquired_by, permit.error().message.c_str()), std::exit(1);
+  rotated_at[i] = bench_engine::now_ns();
+  auto rotated = coord.rotate(std::move(permit).value(), i);
+  if (!rotated) std::fprintf(stderr, "rotate failed: %s\n", rotated.error().message.c_str()), std::exit(1);
+  return coord.spawn_stream(std::move(rotated).value(), make_stream(yields, u, completions));
+}
+
 double seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 /// After the writer: drain, shut down, read the engine's verdict.
@@ -169,11 +182,8 @@ void run_blocking(const settings& s, completion_order& completions, std::vector<
     const auto asked = std::chrono::steady_clock::now();
     auto permit = coord.acquire_permit();
     stalled += std::chrono::steady_clock::now() - asked;
-    if (!permit) std::fprintf(stderr, "acquire_permit failed: %s\n", permit.error().message.c_str()), std::exit(1);
-    rotated_at[i] = bench_engine::now_ns();
-    auto rotated = coord.rotate(std::move(permit).value(), i);
-    if (!rotated) std::fprintf(stderr, "rotate failed: %s\n", rotated.error().message.c_str()), std::exit(1);
-    tickets.push_back(coord.spawn_stream(std::move(rotated).value(), make_stream(rng.next() % (s.k + 1), s.u, completions)));
+    tickets.push_back(rotate_and_spawn(coord, "acquire_permit", std::move(permit), i, rng.next() % (s.k + 1), s.u,
+                                       completions, rotated_at));
   }
   m.threads_seen = bench::thread_count();
   for (std::uint64_t i = 0; i < s.n; ++i) {
@@ -198,11 +208,8 @@ boost::asio::awaitable<void> coroutine_writer(coordinator& coord, const settings
     const auto asked = std::chrono::steady_clock::now();
     auto permit = co_await coord.async_acquire_permit(asio::use_awaitable);
     stalled += std::chrono::steady_clock::now() - asked;
-    if (!permit) std::fprintf(stderr, "async_acquire_permit failed: %s\n", permit.error().message.c_str()), std::exit(1);
-    rotated_at[i] = bench_engine::now_ns();
-    auto rotated = coord.rotate(std::move(permit).value(), i);
-    if (!rotated) std::fprintf(stderr, "rotate failed: %s\n", rotated.error().message.c_str()), std::exit(1);
-    tickets.push_back(coord.spawn_stream(std::move(rotated).value(), make_stream(rng.next() % (s.k + 1), s.u, completions)));
+    tickets.push_back(rotate_and_spawn(coord, "async_acquire_permit", std::move(permit), i, rng.next() % (s.k + 1), s.u,
+                                       completions, rotated_at));
   }
   m.threads_seen = bench::thread_count();
   for (std::uint64_t i = 0; i < s.n; ++i) {
