@@ -31,7 +31,11 @@
 //   R::ref_count        A reference count for objects shared across tasks
 //                       (a ticket's cell). Starts at 1. add() counts one
 //                       more owner; release() one fewer and returns true
-//                       iff that was the last. NOT a scheduling point: it
+//                       iff that was the last; try_add() adds one unless
+//                       the count is already zero (the object is being
+//                       destroyed), returning whether it did, so that a
+//                       non-owning pointer can be upgraded as
+//                       weak_ptr::lock does. NOT a scheduling point: it
 //                       only decides when memory is freed, never what runs
 //                       next. Prod: an atomic; sim: a plain integer (one
 //                       OS thread).
@@ -179,6 +183,7 @@ concept runtime_policy =
       { cv.notify_all() } -> std::same_as<void>;
       { rc.add() } -> std::same_as<void>;
       { rc.release() } -> std::same_as<bool>;
+      { rc.try_add() } -> std::same_as<bool>;
       { h.join() } -> std::same_as<void>;
       { h.done() } -> std::same_as<bool>;
       { rt.now() } -> std::same_as<nanoseconds>;

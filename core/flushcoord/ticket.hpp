@@ -149,6 +149,14 @@ class cell_ref {
   cell* operator->() const noexcept { return p_; }
   explicit operator bool() const noexcept { return p_ != nullptr; }
 
+  /// A non-owning pointer, for whoever must not keep the cell alive.
+  cell* get() const noexcept { return p_; }
+  /// An owning reference to `p` if it is still alive (its count has not
+  /// reached zero), else an empty one: weak_ptr::lock for a bare pointer.
+  /// `p`'s memory must still be there, which its owner guarantees by
+  /// destroying whoever holds `p` before freeing it.
+  static cell_ref upgrade(cell* p) noexcept { return p->refs_.try_add() ? cell_ref(p) : cell_ref(); }
+
  private:
   explicit cell_ref(cell* p) noexcept : p_(p) {}
   cell* p_ = nullptr;
@@ -296,11 +304,20 @@ class ticket {
   /// it needs before its first scheduling point (the lock): in the
   /// simulator the waiter may complete and destroy the callback meanwhile.
   static void attach_canceller(const cell_ref& cell, std::uint64_t id, std::stop_token stop) {
+    // The callback points at the cell without owning it. The cell owns the
+    // callback (through its waiter), so an owning reference would be a
+    // cycle: a cell that is never resolved (its coordinator dropped it, or
+    // a simulated run was abandoned) would never be freed. The cell
+    // destroys the callback before its memory goes, and std::stop_callback's
+    // destructor waits for a callback running on another thread, so the
+    // upgrade below always reads live memory; it fails once the cell's
+    // count reached zero, and then there is no wait left to cancel.
     struct cancel {
-      cell_ref cell;
+      typename cell_ref::cell* target;
       std::uint64_t id;
       void operator()() const {
-        const cell_ref c = cell;
+        const cell_ref c = cell_ref::upgrade(target);
+        if (!c) return;
         const std::uint64_t waiter = id;
         auto* sync = c->sync();
         if (FLUSHCOORD_MUTANT(async_cancel_ignored)) return;
@@ -308,7 +325,7 @@ class ticket {
         if (c->cancel_waiter(*sync->rt, waiter)) FLUSHCOORD_MARK(async_wait_cancelled);
       }
     };
-    auto hook = detail::listen_for_stop(std::move(stop), cancel{cell, id});
+    auto hook = detail::listen_for_stop(std::move(stop), cancel{cell.get(), id});
     if (!hook) return;
     auto* sync = cell->sync();
     lock_guard lk(sync->m);

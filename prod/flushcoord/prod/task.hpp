@@ -156,6 +156,14 @@ class ref_count {
   ref_count& operator=(const ref_count&) = delete;
   void add() noexcept { n_.fetch_add(1, std::memory_order_relaxed); }
   bool release() noexcept { return n_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
+  /// Adds an owner unless the count already reached zero (the object is
+  /// being destroyed): how a non-owning pointer becomes an owning one.
+  bool try_add() noexcept {
+    std::size_t n = n_.load(std::memory_order_relaxed);
+    while (n != 0)
+      if (n_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+    return false;
+  }
 
  private:
   std::atomic<std::size_t> n_{1};

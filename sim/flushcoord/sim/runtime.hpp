@@ -97,6 +97,11 @@ class ref_count {
   ref_count& operator=(const ref_count&) = delete;
   void add() noexcept { ++n_; }
   bool release() noexcept { return --n_ == 0; }
+  bool try_add() noexcept {
+    if (n_ == 0) return false;
+    ++n_;
+    return true;
+  }
 
  private:
   std::size_t n_ = 1;
