@@ -8,6 +8,15 @@
 // flushcoord::mutation::active before a run.
 #pragma once
 
+// A translation unit compiled once and linked into both the shipped and the
+// mutant builds (the build defines FLUSHCOORD_MUTANT_INDEPENDENT for it:
+// sim/flushsim/CMakeLists.txt, properties/CMakeLists.txt) must not depend
+// on the mutation points, or the mutant build would silently run some of
+// the shipped code.
+#if defined(FLUSHCOORD_MUTANT_INDEPENDENT)
+#error "this file is compiled once for the shipped and the mutant builds, so it must not include flushcoord/mutation.hpp (nor the coordinator); move it to the per-variant sources"
+#endif
+
 namespace flushcoord::mutation {
 
 enum class id : int {
