@@ -35,15 +35,6 @@ auto blocker(std::shared_ptr<std::atomic<bool>> started, std::shared_ptr<gate> g
   };
 }
 
-bool eventually(const std::function<bool()>& cond) {
-  const auto until = std::chrono::steady_clock::now() + hang_limit;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(100us);
-  }
-  return true;
-}
-
 /// Occupies the pool's one thread with a stream that waits for `release`
 /// (or for its timeout's stop request), and returns its ticket.
 ticket occupy_pool_thread(fixture& fx, std::shared_ptr<gate> release) {

@@ -42,15 +42,6 @@ auto blocks_on(std::shared_ptr<std::atomic<bool>> started, std::shared_ptr<gate>
   };
 }
 
-bool eventually(const std::function<bool()>& cond) {
-  const auto until = std::chrono::steady_clock::now() + hang_limit;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(100us);
-  }
-  return true;
-}
-
 /// Two permits, one pool thread: flush 0's stream holds the pool thread
 /// until `release` opens, flush 1's stream is queued behind it, and the
 /// caller then blocks for a third permit. Returns where flush 1 ran.

@@ -56,6 +56,17 @@ using flushcoord::result;
 /// delay, so reaching it means a hang, not a slow machine.
 inline constexpr auto hang_limit = 60s;
 
+/// Polls `cond` until it holds (true) or hang_limit passes (false): for
+/// states no event announces, e.g. a thread having gone to sleep.
+inline bool eventually(const std::function<bool()>& cond) {
+  const auto until = std::chrono::steady_clock::now() + hang_limit;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  return true;
+}
+
 /// A one-shot gate: tasks wait for a test to open it.
 class gate {
  public:

@@ -6,9 +6,9 @@
 
 namespace {
 
-struct mutant_scope {
-  explicit mutant_scope(const char* name) { flushsim::select_mutant(std::string(name)); }
-  ~mutant_scope() { flushsim::select_mutant(std::nullopt); }
+struct campaign_mutant_scope {
+  explicit campaign_mutant_scope(const char* name) { flushsim::select_mutant(std::string(name)); }
+  ~campaign_mutant_scope() { flushsim::select_mutant(std::nullopt); }
 };
 
 flushsim::campaign_result campaign(unsigned jobs, bool stop_on_first, flushsim::shard part = {}) {
@@ -23,7 +23,7 @@ flushsim::campaign_result campaign(unsigned jobs, bool stop_on_first, flushsim::
 }  // namespace
 
 TEST_CASE("failures, counts and totals are the same on one thread and on four") {
-  const mutant_scope on("drain_measures_total_time");
+  const campaign_mutant_scope on("drain_measures_total_time");
   const auto one = campaign(1, false);
   const auto four = campaign(4, false);
   REQUIRE(!one.failures.empty());
@@ -40,7 +40,7 @@ TEST_CASE("failures, counts and totals are the same on one thread and on four") 
 }
 
 TEST_CASE("stop-on-first reports the lowest failing seed whatever the thread count") {
-  const mutant_scope on("drain_measures_total_time");
+  const campaign_mutant_scope on("drain_measures_total_time");
   const auto all = campaign(1, false);
   REQUIRE(!all.failures.empty());
   for (unsigned jobs : {1u, 2u, 4u}) {
@@ -53,7 +53,7 @@ TEST_CASE("stop-on-first reports the lowest failing seed whatever the thread cou
 }
 
 TEST_CASE("shards split the failures of a campaign without overlap") {
-  const mutant_scope on("drain_measures_total_time");
+  const campaign_mutant_scope on("drain_measures_total_time");
   const auto all = campaign(2, false);
   std::size_t total = 0;
   for (std::uint64_t k = 1; k <= 3; ++k) {

@@ -71,7 +71,7 @@ struct recording_engine {
   }
 };
 
-using coordinator = flushcoord::coordinator<failing_spawn_runtime, recording_engine>;
+using failing_coordinator = flushcoord::coordinator<failing_spawn_runtime, recording_engine>;
 
 flushcoord::result<int> seven(const int&, std::stop_token) { return 7; }
 
@@ -86,7 +86,7 @@ TEST_CASE("sim: a spawn that throws fails its flush as never_ran and nothing wed
       fs::simulator sim(fs::config{.seed = seed});
       const auto r = sim.run([&] {
         failing_spawn_runtime rt;
-        coordinator c(rt, recording_engine{&calls}, {.max_pending_flushes = 4});
+        failing_coordinator c(rt, recording_engine{&calls}, {.max_pending_flushes = 4});
         auto rotate = [&](int label) {
           return c.rotate(c.acquire_permit().value(), label).value();
         };
