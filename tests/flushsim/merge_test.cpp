@@ -15,9 +15,9 @@ using nlohmann::json;
 
 namespace {
 
-struct mutant_scope {
-  explicit mutant_scope(const char* name) { flushsim::select_mutant(std::string(name)); }
-  ~mutant_scope() { flushsim::select_mutant(std::nullopt); }
+struct merge_mutant_scope {
+  explicit merge_mutant_scope(const char* name) { flushsim::select_mutant(std::string(name)); }
+  ~merge_mutant_scope() { flushsim::select_mutant(std::nullopt); }
 };
 
 /// The --json summary of shard k/n of seeds 0..299.
@@ -38,7 +38,7 @@ std::vector<std::uint64_t> failing_seeds(const json& summary) {
   return seeds;
 }
 
-std::string error_of(const std::vector<std::pair<std::string, json>>& in) {
+std::string merge_error_of(const std::vector<std::pair<std::string, json>>& in) {
   try {
     flushsim::merge_summaries(in);
   } catch (const flushsim::usage_error& e) {
@@ -50,7 +50,7 @@ std::string error_of(const std::vector<std::pair<std::string, json>>& in) {
 }  // namespace
 
 TEST_CASE("all shards merged are the whole campaign: same failures, same seeds, same work") {
-  const mutant_scope on("drain_measures_total_time");
+  const merge_mutant_scope on("drain_measures_total_time");
   const json whole = shard_summary(1, 1, "drain_measures_total_time");
   std::vector<std::pair<std::string, json>> in;
   for (std::uint64_t k = 1; k <= 3; ++k) in.emplace_back("s" + std::to_string(k), shard_summary(k, 3, "drain_measures_total_time"));
@@ -66,7 +66,7 @@ TEST_CASE("all shards merged are the whole campaign: same failures, same seeds, 
 }
 
 TEST_CASE("a failure, a gap and an overlap are all reported") {
-  const mutant_scope on("drain_measures_total_time");
+  const merge_mutant_scope on("drain_measures_total_time");
   const json s1 = shard_summary(1, 4, "drain_measures_total_time");
   const json s2 = shard_summary(2, 4, "drain_measures_total_time");
   const json s4 = shard_summary(4, 4, "drain_measures_total_time");
@@ -106,24 +106,24 @@ TEST_CASE("summaries of different campaigns or damaged ones are bad input, named
   const json a = shard_summary(1, 2, std::nullopt);
   json other = a;
   other["mutant"] = "close_blocks";
-  CHECK(error_of({{"a.json", a}, {"b.json", other}}).find("a.json and b.json are not shards of one campaign: mutant") == 0);
+  CHECK(merge_error_of({{"a.json", a}, {"b.json", other}}).find("a.json and b.json are not shards of one campaign: mutant") == 0);
   other = a;
   other["seeds"]["last"] = 999;
   other["seeds"]["planned"] = 500;
-  CHECK(error_of({{"a.json", a}, {"b.json", other}}).find("not shards of one campaign: seeds 0..299 versus 0..999") !=
+  CHECK(merge_error_of({{"a.json", a}, {"b.json", other}}).find("not shards of one campaign: seeds 0..299 versus 0..999") !=
         std::string::npos);
   other = a;
   other["seeds"]["shard"] = "3/2";
-  CHECK(error_of({{"b.json", other}}).find("b.json: seeds.shard:") == 0);
+  CHECK(merge_error_of({{"b.json", other}}).find("b.json: seeds.shard:") == 0);
   other = a;
   other["seeds"]["planned"] = 7;
-  CHECK(error_of({{"b.json", other}}).find("b.json: shard 1/2 of 0..299 holds 150 seeds") == 0);
+  CHECK(merge_error_of({{"b.json", other}}).find("b.json: shard 1/2 of 0..299 holds 150 seeds") == 0);
   other = a;
   other.erase("steps");
-  CHECK(error_of({{"b.json", other}}) == "b.json: the summary has no 'steps'");
+  CHECK(merge_error_of({{"b.json", other}}) == "b.json: the summary has no 'steps'");
   other = a;
   other["steps"] = "many";
-  CHECK(error_of({{"b.json", other}}).find("b.json: 'steps' has the wrong type") == 0);
-  CHECK(error_of({{"b.json", json::array()}}).find("b.json: not a flushsim summary") == 0);
-  CHECK(error_of({}) == "merge needs at least one summary");
+  CHECK(merge_error_of({{"b.json", other}}).find("b.json: 'steps' has the wrong type") == 0);
+  CHECK(merge_error_of({{"b.json", json::array()}}).find("b.json: not a flushsim summary") == 0);
+  CHECK(merge_error_of({}) == "merge needs at least one summary");
 }
