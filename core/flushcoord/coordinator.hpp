@@ -51,6 +51,8 @@
 #include "flushcoord/engine.hpp"
 #include "flushcoord/error.hpp"
 #include "flushcoord/events.hpp"
+#include "flushcoord/listener.hpp"
+#include "flushcoord/metrics.hpp"
 #include "flushcoord/options.hpp"
 #include "flushcoord/result.hpp"
 #include "flushcoord/runtime_policy.hpp"
@@ -365,6 +367,7 @@ class coordinator {
     require_positive(stall_timeout, "drain stall_timeout");
     lock_guard lk(s_->m);
     s_->emit(event_kind::drain_begun, no_seq, s_->pending);
+    const nanoseconds began = s_->observe_now();
     FLUSHCOORD_MARK_IF(s_->life == detail::lifecycle::closed, drain_after_shutdown);
     if (s_->life == detail::lifecycle::closed) {
       s_->emit(event_kind::drain_returned, no_seq, s_->pending, false);
@@ -393,14 +396,14 @@ class coordinator {
       const bool stalled = s_->finished == seen || FLUSHCOORD_MUTANT(drain_measures_total_time);
       FLUSHCOORD_MARK_IF(timed_out && stalled && s_->pending > 0, drain_stalled);
       if (timed_out && stalled && s_->pending > 0) {
-        s_->emit(event_kind::drain_returned, no_seq, s_->pending, false);
+        s_->emit(event_kind::drain_returned, no_seq, s_->pending, false, s_->observed_since(began));
         return flush_error::make(
             errc::drain_stalled, std::nullopt,
             std::to_string(s_->pending) + " flushes pending and none finished within " +
                 std::to_string(stall_timeout.count()) + "ns");
       }
     }
-    s_->emit(event_kind::drain_returned, no_seq, s_->pending, true);
+    s_->emit(event_kind::drain_returned, no_seq, s_->pending, true, s_->observed_since(began));
     return {};
   }
 
@@ -420,6 +423,7 @@ class coordinator {
   void shutdown() {
     std::vector<typename R::task_handle> tasks;
     std::optional<typename R::task_handle> fin;
+    nanoseconds began{0};
     {
       lock_guard lk(s_->m);
       FLUSHCOORD_MARK_IF(s_->shutdowns_joining > 0, shutdown_while_another_joins);
@@ -429,6 +433,7 @@ class coordinator {
       tasks = s_->stream_tasks;
       fin = s_->finalizer_task;
       s_->emit(event_kind::shutdown_begun, no_seq, s_->pending);
+      began = s_->observe_now();
     }
     if (!FLUSHCOORD_MUTANT(shutdown_skips_join))
       for (auto& t : tasks)
@@ -440,7 +445,7 @@ class coordinator {
     lock_guard lk(s_->m);
     --s_->shutdowns_joining;
     s_->life = detail::lifecycle::closed;
-    s_->emit(event_kind::shutdown_returning, no_seq, s_->pending);
+    s_->emit(event_kind::shutdown_returning, no_seq, s_->pending, true, s_->observed_since(began));
   }
 
   // ---- observation (any time, any thread) ------------------------------------
@@ -470,6 +475,18 @@ class coordinator {
   bool is_closed() const {
     return read([](const st& s) { return s.life != detail::lifecycle::open; });
   }
+  /// The counters and histograms (metrics.hpp) and the gauges as of now.
+  /// Throws usage_error unless options::collect_metrics was set.
+  flushcoord::metrics metrics() const {
+    if (!s_->obs.collects_metrics())
+      throw usage_error("coordinator::metrics() needs options::collect_metrics = true");
+    return read([](const st& s) {
+      flushcoord::metrics m = s.obs.counters();
+      m.flushes_in_flight = s.pending;
+      m.permits_available = s.permits_available;
+      return m;
+    });
+  }
   /// The engine, e.g. to read its own statistics. Not synchronized.
   E& engine() { return s_->engine_; }
 
@@ -497,14 +514,26 @@ class coordinator {
     // a timed one: it never runs streams (runtime_policy.hpp, wait_or_help).
     const auto deadline =
         timeout ? detail::deadline_after(s_->rt->now(), *timeout) : std::nullopt;
+    nanoseconds waited_since{0};  // once it waits (observe_now)
     for (bool woken = false;; woken = true) {
       const bool recheck = (!woken || !FLUSHCOORD_MUTANT(shutdown_keeps_permit_waiters)) &&
                            !(timeout && FLUSHCOORD_MUTANT(timed_acquire_ignores_close));
       FLUSHCOORD_MARK_IF(!woken && s_->life != detail::lifecycle::open, acquire_refused_closed);
       FLUSHCOORD_MARK_IF(woken && recheck && s_->life != detail::lifecycle::open,
                          acquire_waiter_woken_by_close);
-      if (auto refused = refuse_if_closed(); refused && recheck) return *refused;
-      if (s_->permits_available > 0) return take_permit();
+      if (auto refused = refuse_if_closed(); refused && recheck) {
+        if (woken) end_permit_wait(waited_since, false);
+        return *refused;
+      }
+      if (s_->permits_available > 0) {
+        permit p = take_permit();
+        if (woken) end_permit_wait(waited_since, true);
+        return p;
+      }
+      if (!woken) {
+        s_->emit(event_kind::permit_wait_begun, no_seq, s_->permits_available);
+        waited_since = s_->observe_now();
+      }
       if (!timeout) {
         s_->permit_cv.wait_as_caller(*s_->rt, s_->m);
       } else if (!deadline) {
@@ -512,10 +541,17 @@ class coordinator {
       } else if (!s_->permit_cv.wait_until(s_->m, *deadline) && s_->permits_available == 0 &&
                  s_->life == detail::lifecycle::open) {
         FLUSHCOORD_MARK(permit_waiter_timed_out);
+        end_permit_wait(waited_since, false);
         return flush_error::make(errc::permit_timeout, std::nullopt,
                                  "no permit within " + std::to_string(timeout->count()) + "ns");
       }
     }
+  }
+
+  /// A permit wait that began at `since` (observe_now) ended; `granted`:
+  /// with a permit. Requires the lock.
+  void end_permit_wait(nanoseconds since, bool granted) {
+    s_->emit(event_kind::permit_wait_ended, no_seq, s_->permits_available, granted, s_->observed_since(since));
   }
 
   template <class Completion>
@@ -539,12 +575,18 @@ class coordinator {
         return now(permit(s));
       }
       FLUSHCOORD_MARK(async_acquire_suspended);
+      s->emit(event_kind::permit_wait_begun, no_seq, s->permits_available);
       // The state owns the waiter, so the waiter must not own the state.
-      id = s->permit_waiters.add(
-          [c = std::move(c), weak = std::weak_ptr<st>(s)](std::optional<flush_error> refused) mutable {
-            if (refused) return complete_with(c, std::move(*refused));
-            return complete_with(c, permit(weak.lock()));  // alive: it is granting
-          });
+      // The waiter is completed under the state's lock, so it may emit.
+      id = s->permit_waiters.add([c = std::move(c), weak = std::weak_ptr<st>(s),
+                                  since = s->observe_now()](std::optional<flush_error> refused) mutable {
+        const std::shared_ptr<st> alive = weak.lock();  // it is completing us, unless destroyed
+        if (alive)
+          alive->emit(event_kind::permit_wait_ended, no_seq, alive->permits_available, !refused,
+                      alive->observed_since(since));
+        if (refused) return complete_with(c, std::move(*refused));
+        return complete_with(c, permit(alive));
+      });
     }
     struct cancel {
       std::weak_ptr<st> weak;

@@ -2,7 +2,8 @@
 //
 // An engine that defines on_event(const coordinator_event&) is told of each
 // change below, under the coordinator's lock, in the order the changes
-// happen. The simulator's property checkers are built on this; an engine
+// happen. (To be told outside the lock, with timestamps, install an
+// event_listener instead: listener.hpp.) The simulator's property checkers are built on this; an engine
 // may use it for metrics. Without on_event nothing is emitted and nothing
 // is paid. A runtime that defines on_event(const coordinator_event&) is told
 // too, just before the engine (runtime_policy.hpp: the simulator records
@@ -39,6 +40,9 @@ enum class event_kind : std::uint8_t {
   drain_begun,        // a drain() call began; count = pending
   drain_returned,     // a drain() call returns; ok = its result; count = pending
   shutdown_begun,     // a shutdown() call stopped intake and starts joining tasks; count = pending
+  permit_wait_begun,  // a caller found no permit and waits (blocking or suspended)
+  permit_wait_ended,  // that wait ended; ok = it got a permit (else timed out, shut down, cancelled)
+  flush_failed,       // seq (or no_seq) failed; count = its errc, as an integer
 };
 
 inline constexpr std::uint64_t no_seq = std::numeric_limits<std::uint64_t>::max();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -9,6 +10,8 @@
 #include "flushcoord/runtime_policy.hpp"
 
 namespace flushcoord {
+
+class event_listener;  // listener.hpp
 
 struct options {
   /// Upper bound on flushes that are rotated and not yet finalized: the
@@ -21,6 +24,14 @@ struct options {
   /// nanoseconds::max(), or any value whose deadline would overflow the
   /// runtime's clock, also means no timeout (detail/deadline.hpp).
   std::optional<nanoseconds> stream_timeout{};
+
+  /// Told of every coordinator event, outside the coordinator's lock, with
+  /// timestamps on the runtime's clock (listener.hpp). Empty: none.
+  std::shared_ptr<event_listener> listener{};
+
+  /// Keep counters and duration histograms for coordinator::metrics()
+  /// (metrics.hpp). Off by default: timing costs a clock read per event.
+  bool collect_metrics = false;
 };
 
 /// The largest accepted max_pending_flushes. The reorder window holds one

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <flushcoord/error.hpp>
+
 namespace flushsim {
 
 namespace fs = flushcoord::sim;
@@ -41,6 +43,13 @@ std::string what_happened(const flushcoord::coordinator_event& e) {
     case ek::drain_begun: return fmt::format("drain called: pending {}", c);
     case ek::drain_returned: return fmt::format("drain {}: pending {}", e.ok ? "returned ok" : "failed", c);
     case ek::shutdown_begun: return fmt::format("shutdown joins the tasks: pending {}", c);
+    case ek::permit_wait_begun: return "no permit free: the caller waits";
+    case ek::permit_wait_ended:
+      return fmt::format("the permit wait ended {}: permits {}", e.ok ? "with a permit" : "without one", c);
+    case ek::flush_failed:
+      return fmt::format("failed ({})", c < flushcoord::errc_count
+                                            ? flushcoord::to_string(static_cast<flushcoord::errc>(c))
+                                            : std::string_view("unknown code"));
   }
   return fmt::format("coordinator event {}", static_cast<int>(e.kind));
 }

@@ -88,6 +88,9 @@ std::string_view to_string(flushcoord::event_kind k) noexcept {
     case ek::drain_begun: return "drain_begun";
     case ek::drain_returned: return "drain_returned";
     case ek::shutdown_begun: return "shutdown_begun";
+    case ek::permit_wait_begun: return "permit_wait_begun";
+    case ek::permit_wait_ended: return "permit_wait_ended";
+    case ek::flush_failed: return "flush_failed";
   }
   return "unknown";
 }

@@ -236,7 +236,7 @@ TEST_CASE("every failure class and event kind the simulator names can be read ba
     CHECK(fs::coordinator_event_kind_from_string(fs::to_string(k)) == k);
   }
   // Every kind of core/flushcoord/events.hpp has a name (the last one is
-  // shutdown_begun): a kind added there without one would end the walk early.
-  CHECK(coordinator_kinds == static_cast<int>(flushcoord::event_kind::shutdown_begun) + 1);
+  // flush_failed): a kind added there without one would end the walk early.
+  CHECK(coordinator_kinds == static_cast<int>(flushcoord::event_kind::flush_failed) + 1);
   CHECK_FALSE(fs::failure_class_from_string(""));
 }

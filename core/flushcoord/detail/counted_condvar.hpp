@@ -12,6 +12,7 @@
 #include <cstddef>
 
 #include "flushcoord/detail/named.hpp"
+#include "flushcoord/detail/observer.hpp"
 #include "flushcoord/runtime_policy.hpp"
 
 namespace flushcoord::detail {
@@ -45,6 +46,19 @@ class counted_condvar {
   bool wait_until(typename R::mutex& m, nanoseconds deadline) {
     waiting w(waiters_);
     return cv_.wait_until(m, deadline);
+  }
+
+  // The state's waits: a listener's queued events are delivered first,
+  // and the wait then returns at once, as a spurious wake-up (every caller
+  // re-checks its condition), because the lock was released meanwhile.
+  void wait(observed_mutex<R>& m) {
+    if (!m.deliver_pending()) wait(m.raw());
+  }
+  void wait_as_caller(R& rt, observed_mutex<R>& m) {
+    if (!m.deliver_pending()) wait_as_caller(rt, m.raw());
+  }
+  bool wait_until(observed_mutex<R>& m, nanoseconds deadline) {
+    return m.deliver_pending() || wait_until(m.raw(), deadline);
   }
 
   /// Requires the mutex the waiters use held. Wakes one waiter, if any.

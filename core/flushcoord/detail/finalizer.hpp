@@ -109,7 +109,7 @@ class finalizer {
   /// simulator abandoning a failed run; the token is handed back either way
   /// (on the finalizer task's thread the same failure terminates, and so it
   /// does on the prod runtime's own pool threads).
-  void finalize_ready_inline(lock_guard<typename R::mutex>& lk) {
+  void finalize_ready_inline(typename st::guard& lk) {
     if (s_->finalizing || !front_is_ready()) return;
     FLUSHCOORD_MARK(stream_publishes_inline);
     s_->finalizing = true;
@@ -148,7 +148,7 @@ class finalizer {
 
   /// Signals stop sources and drops payloads with the lock released: stop
   /// callbacks and payload destructors are user code and may take locks.
-  static void unlocked_cleanup(lock_guard<typename R::mutex>& lk,
+  static void unlocked_cleanup(typename st::guard& lk,
                                std::vector<std::stop_source> to_stop,
                                std::vector<std::shared_ptr<typename st::record>> to_drop = {}) {
     if (to_stop.empty() && to_drop.empty()) return;
@@ -160,18 +160,19 @@ class finalizer {
 
   /// Removes the first flush of the window, publishes it with the lock
   /// released, then resolves it.
-  void finalize_front(lock_guard<typename R::mutex>& lk) {
+  void finalize_front(typename st::guard& lk) {
     typename st::slot flush = std::move(s_->window.front());
     s_->window.pop_front();
     const std::uint64_t seq = s_->next_finalize++;
     const bool success = flush.outcome_->ok();
     s_->emit(event_kind::finalize_begin, seq, 0, success);
+    const nanoseconds began = s_->observe_now();
     lk.unlock();
     result<snapshot_id> outcome =
         flush.early_result ? std::move(*flush.early_result) : publish(seq, flush);
     flush.rec.reset();  // the payload's destructor is user code: run it unlocked
     lk.lock();
-    finish(seq, flush, std::move(outcome));
+    finish(seq, flush, std::move(outcome), s_->observed_since(began));
   }
 
   result<snapshot_id> publish(std::uint64_t seq, typename st::slot& flush) {
@@ -201,9 +202,9 @@ class finalizer {
     return err;
   }
 
-  void finish(std::uint64_t seq, typename st::slot& flush, result<snapshot_id> outcome) {
+  void finish(std::uint64_t seq, typename st::slot& flush, result<snapshot_id> outcome, nanoseconds took) {
     const bool ok = outcome.ok();
-    s_->emit(event_kind::finalize_end, seq, 0, ok);
+    s_->emit(event_kind::finalize_end, seq, 0, ok, took);
     if (!ok) s_->record_failure(outcome.error());
     const bool drop_ticket = !ok && FLUSHCOORD_MUTANT(ticket_dropped_on_failure);
     if (flush.ticket && !drop_ticket) {
@@ -222,7 +223,7 @@ class finalizer {
 
   /// Intake is closed and the first flush can never arrive: resolve every
   /// flush left with errc::shut_down, and ask their streams to stop.
-  void resolve_rest_as_shut_down(lock_guard<typename R::mutex>& lk) {
+  void resolve_rest_as_shut_down(typename st::guard& lk) {
     std::vector<std::stop_source> to_stop;
     std::vector<std::shared_ptr<typename st::record>> to_drop;
     FLUSHCOORD_MARK_IF(!s_->window.empty(), shut_down_with_front_held);
@@ -253,7 +254,7 @@ class finalizer {
 
   /// Mutant finalize_in_arrival_order: publishes a ready flush that is not
   /// first in line, as a coordinator without a reorder buffer would.
-  bool finalize_out_of_order(lock_guard<typename R::mutex>& lk) {
+  bool finalize_out_of_order(typename st::guard& lk) {
     for (std::size_t i = 1; i < s_->window.size(); ++i) {
       typename st::slot& flush = s_->window[i];  // deque: stable while we run
       if (flush.ph != st::phase::ready || flush.early_result) continue;

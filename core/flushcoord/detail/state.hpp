@@ -32,6 +32,7 @@
 #include "flushcoord/detail/async_waiters.hpp"
 #include "flushcoord/detail/counted_condvar.hpp"
 #include "flushcoord/detail/lifetime_hooks.hpp"
+#include "flushcoord/detail/observer.hpp"
 #include "flushcoord/engine.hpp"
 #include "flushcoord/events.hpp"
 #include "flushcoord/mutation.hpp"
@@ -91,7 +92,8 @@ struct state {
   state(R& runtime, E eng, options o)
       : sync(make_sync(runtime)),
         rt(&runtime),
-        m(sync->m),
+        obs(o),
+        m(sync->m, obs),
         ticket_cv(sync->ticket_cv),
         engine_(std::move(eng)),
         opts(o),
@@ -103,7 +105,11 @@ struct state {
   /// so a cell kept by a slot of this state forms no ownership cycle.
   const std::shared_ptr<ticket_sync<R>> sync;
   R* const rt;
-  typename R::mutex& m;
+  /// Metrics and the listener's queue; `m` delivers the queue on unlock.
+  observer<R> obs;
+  /// The lock of sync, through which the state takes it. Waits use m.raw().
+  observed_mutex<R> m;
+  using guard = lock_guard<observed_mutex<R>>;
   counted_condvar<R>& ticket_cv;
 
   static std::shared_ptr<ticket_sync<R>> make_sync(R& runtime) {
@@ -163,12 +169,24 @@ struct state {
   /// noexcept: an event is reported in the middle of a state change under
   /// the lock; an exception escaping on_event would leave the coordinator
   /// half-changed, so it terminates instead (engine.hpp).
-  void emit(event_kind kind, std::uint64_t seq = no_seq, std::uint64_t count = 0,
-            bool ok = true) noexcept {
+  /// `took`: for the end of something timed (listener_event::took), how
+  /// long since observe_now() at its start.
+  void emit(event_kind kind, std::uint64_t seq = no_seq, std::uint64_t count = 0, bool ok = true,
+            nanoseconds took = nanoseconds(0)) noexcept {
     if constexpr (requires { rt->on_event(coordinator_event{}); })
       rt->on_event(coordinator_event{kind, seq, count, ok});
     if constexpr (requires { engine_.on_event(coordinator_event{}); })
       engine_.on_event(coordinator_event{kind, seq, count, ok});
+    if (obs.active()) [[unlikely]]
+      obs.record(coordinator_event{kind, seq, count, ok}, rt->now(), took);
+  }
+
+  /// The start of something emit() will time: now() if anything observes,
+  /// else zero (and no clock is read).
+  nanoseconds observe_now() const { return obs.active() ? rt->now() : nanoseconds(0); }
+  /// How long since `start` (from observe_now()); zero if nothing observes.
+  nanoseconds observed_since(nanoseconds start) const {
+    return obs.active() ? rt->now() - start : nanoseconds(0);
   }
 
   /// The window entry of `seq`, or null if `seq` is not in the window
@@ -179,6 +197,7 @@ struct state {
   }
 
   void record_failure(const flush_error& err) {
+    emit(event_kind::flush_failed, err.seq.value_or(no_seq), static_cast<std::uint64_t>(err.code), false);
     if (FLUSHCOORD_MUTANT(failure_count_not_updated)) return;
     ++failed;
     last_failure = err;

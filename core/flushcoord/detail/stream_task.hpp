@@ -79,7 +79,7 @@ class stream_landing {
 
   stream_landing(std::shared_ptr<st> s, std::uint64_t seq) : s_(std::move(s)), seq_(seq) {}
   stream_landing(stream_landing&& o) noexcept
-      : s_(std::move(o.s_)), seq_(o.seq_), landed_(std::exchange(o.landed_, true)) {}
+      : s_(std::move(o.s_)), seq_(o.seq_), landed_(std::exchange(o.landed_, true)), began_(o.began_) {}
   stream_landing& operator=(stream_landing&&) = delete;
 
   /// The task was destroyed without running: fail the flush as never_ran
@@ -101,7 +101,10 @@ class stream_landing {
     lock_guard lk(s_->m);
     auto* slot = s_->find(seq_);
     const bool wanted = slot != nullptr && slot->ph == st::phase::streaming;
-    if (wanted) s_->emit(event_kind::stream_started, seq_);
+    if (wanted) {
+      s_->emit(event_kind::stream_started, seq_);
+      began_ = s_->observe_now();
+    }
     FLUSHCOORD_MARK_IF(!wanted, stream_began_after_resolved);
     return wanted;
   }
@@ -133,7 +136,7 @@ class stream_landing {
       // deadline times the flush out here, as the finalizer would have,
       // and is then dropped as late (traces/corpus/0003).
       if (!FLUSHCOORD_MUTANT(deadline_only_in_finalizer)) s_->expire_one_if_overdue(seq_, s_->rt->now());
-      s_->emit(event_kind::stream_returned, seq_, 0, out->ok());
+      s_->emit(event_kind::stream_returned, seq_, 0, out->ok(), s_->observed_since(began_));
       delivered = s_->deliver(seq_, std::move(*out), /*wake_finalizer=*/!inline_ok);
     }
     s_->forget_running(seq_);
@@ -146,6 +149,7 @@ class stream_landing {
   std::shared_ptr<st> s_;
   std::uint64_t seq_;
   bool landed_ = false;
+  nanoseconds began_{0};  // the stream's start, if observed (state::observe_now)
 };
 
 /// The callable handed to R::spawn. `landing` is declared first so that it
