@@ -2,7 +2,7 @@
 // its lock, with timestamps on the runtime's clock.
 //
 //   struct my_listener : flushcoord::event_listener {
-//     void on_event(const flushcoord::listener_event& e) noexcept override { ... }
+//     void on_event(const flushcoord::listener_event& e) override { ... }
 //   };
 //   coordinator c(rt, engine, {.listener = std::make_shared<my_listener>()});
 //
@@ -18,8 +18,11 @@
 // - `at` is the runtime's now() when the event happened, not when it is
 //   delivered: delivery may lag (it happens at the next release of the
 //   coordinator's lock, or before a coordinator wait).
-// - on_event is noexcept: an event is delivered from destructors and from
-//   the coordinator's own tasks, where an exception has nowhere to go.
+// - on_event should not throw: an event is delivered from destructors and
+//   from the coordinator's own tasks, where an exception has nowhere to go.
+//   One that does is caught and discarded, and the coordinator carries on.
+//   (This is also what lets a listener take the simulator's mutexes: when
+//   the simulator abandons a failed run, its locks throw to unwind it.)
 //
 // Without a listener nothing is queued; the only cost is one test per event.
 #pragma once
@@ -62,7 +65,7 @@ struct listener_event {
 class event_listener {
  public:
   virtual ~event_listener() = default;
-  virtual void on_event(const listener_event& e) noexcept = 0;
+  virtual void on_event(const listener_event& e) = 0;
 };
 
 }  // namespace flushcoord

@@ -20,6 +20,8 @@ TEST_CASE("options: designated initializers with omitted fields keep the default
   const fc::options only_permits{.max_pending_flushes = 8};
   CHECK(only_permits.max_pending_flushes == 8);
   CHECK_FALSE(only_permits.stream_timeout.has_value());
+  CHECK(only_permits.listener == nullptr);
+  CHECK_FALSE(only_permits.collect_metrics);
 
   const fc::options only_timeout{.stream_timeout = 30s};
   CHECK(only_timeout.max_pending_flushes == fc::options{}.max_pending_flushes);

@@ -55,7 +55,14 @@ class observer {
     for (;;) {
       batch.swap(outbox_);
       m.unlock();
-      for (const auto& e : batch) listener_->on_event(e);
+      for (const auto& e : batch) {
+        try {
+          listener_->on_event(e);
+        } catch (...) {
+          // listener.hpp: discarded. If it was the simulator abandoning the
+          // run, the lock below throws again and ends this delivery.
+        }
+      }
       batch.clear();
       try {
         m.lock();
