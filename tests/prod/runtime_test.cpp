@@ -616,3 +616,14 @@ TEST_CASE("the runtime counts its open coordinators: close, shutdown and destruc
   b.reset();
   CHECK(rt.coordinators_open() == 0);
 }
+
+TEST_CASE("runtime_options out of range are refused with the field's name") {
+  using flushcoord::prod::runtime_options;
+  CHECK_THROWS_WITH_AS(runtime(runtime_options{.stream_threads = static_cast<std::size_t>(-1)}),
+                       doctest::Contains("stream_threads must be at most 4096"), flushcoord::usage_error);
+  CHECK_THROWS_WITH_AS(runtime(runtime_options{.on_call_timeout = -1ns}),
+                       doctest::Contains("on_call_timeout must be >= 0 (got -1ns)"), flushcoord::usage_error);
+  CHECK_THROWS_WITH_AS(runtime(runtime_options{.short_stream = -5us}),
+                       doctest::Contains("short_stream must be >= 0"), flushcoord::usage_error);
+  CHECK_NOTHROW(runtime(runtime_options{.stream_threads = 2, .on_call_timeout = 0ns, .short_stream = 0ns}));
+}

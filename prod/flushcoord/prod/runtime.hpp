@@ -100,6 +100,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -119,6 +120,7 @@
 #include <flushcoord/prod/stream_pool.hpp>
 #include <flushcoord/prod/sync.hpp>
 #include <flushcoord/prod/task.hpp>
+#include <flushcoord/error.hpp>
 #include <flushcoord/runtime_policy.hpp>
 
 namespace flushcoord::prod {
@@ -170,6 +172,24 @@ struct runtime_options {
   nanoseconds short_stream = std::chrono::microseconds(20);
 };
 
+/// The most stream_threads a runtime accepts: far above any useful pool,
+/// low enough that a typo (or a negative number converted to size_t) is an
+/// error naming the field, not a std::system_error from thread creation.
+inline constexpr std::size_t max_stream_threads = 4096;
+
+/// Throws usage_error naming the first invalid field of `o`.
+inline void validate(const runtime_options& o) {
+  if (o.stream_threads > max_stream_threads)
+    throw usage_error("runtime_options::stream_threads must be at most " + std::to_string(max_stream_threads) +
+                      " (got " + std::to_string(o.stream_threads) + ")");
+  if (o.on_call_timeout.count() < 0)
+    throw usage_error("runtime_options::on_call_timeout must be >= 0 (got " +
+                      std::to_string(o.on_call_timeout.count()) + "ns)");
+  if (o.short_stream.count() < 0)
+    throw usage_error("runtime_options::short_stream must be >= 0 (got " +
+                      std::to_string(o.short_stream.count()) + "ns)");
+}
+
 class runtime {
  public:
   using mutex = prod::mutex;
@@ -178,8 +198,9 @@ class runtime {
   using ref_count = prod::ref_count;
 
   /// Starts an owned pool of `options.stream_threads` threads.
+  /// Throws usage_error for invalid options (validate).
   explicit runtime(runtime_options options = {})
-      : pool_(std::in_place, pool_size(options.stream_threads), options.stream_search_spins,
+      : pool_(std::in_place, pool_size(validated(options).stream_threads), options.stream_search_spins,
               options.callers_run_streams ? options.on_call_timeout : nanoseconds(0),
               options.short_stream),
         callers_run_streams_(options.callers_run_streams) {
@@ -337,6 +358,11 @@ class runtime {
     std::fflush(stderr);
     assert(open == 0 && "flushcoord::prod::runtime destroyed while a coordinator on it is still open");
     std::abort();
+  }
+
+  static const runtime_options& validated(const runtime_options& o) {
+    validate(o);
+    return o;
   }
 
   static std::size_t pool_size(std::size_t requested) {
