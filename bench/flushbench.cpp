@@ -10,6 +10,11 @@
 //
 //   flushbench [--writer blocking|coroutine] [--flushes N] [--max-pending P]
 //              [--workers W] [--stream-us U] [--jitter K] [--seed S]
+//              [--metrics 0|1] [--listener 0|1]
+//
+// --metrics 1 sets options::collect_metrics; --listener 1 installs a
+// listener that only counts. Both off (the default) is every figure of
+// docs/performance.md; on, they measure what observing costs.
 //
 // --writer (issue 12):
 //   blocking   the writer is the main thread, blocked in acquire_permit()
@@ -35,6 +40,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <future>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -48,6 +54,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <flushcoord/coordinator.hpp>
+#include <flushcoord/listener.hpp>
 #include <flushcoord/prod/runtime.hpp>
 
 #include "common.hpp"
@@ -126,7 +133,21 @@ void spin_for(std::chrono::microseconds d) {
 /// The run's settings and what a writer measured.
 struct settings {
   std::uint64_t n, p, w, u, k, seed;
+  bool metrics = false, listener = false;
 };
+
+/// --listener 1: the cheapest listener there is, so the figure is the
+/// coordinator's cost of queueing and delivering, not the listener's.
+struct counting_listener : flushcoord::event_listener {
+  std::uint64_t events = 0;
+  void on_event(const flushcoord::listener_event&) override { ++events; }
+};
+
+flushcoord::options coordinator_options(const settings& s) {
+  return {.max_pending_flushes = s.p,
+          .listener = s.listener ? std::make_shared<counting_listener>() : nullptr,
+          .collect_metrics = s.metrics};
+}
 
 struct measured {
   double elapsed = 0;
@@ -175,7 +196,7 @@ void run_blocking(const settings& s, completion_order& completions, std::vector<
   tickets.reserve(s.n);
   bench::xorshift64 rng(s.seed);
   fc::prod::runtime rt({.stream_threads = s.w});
-  coordinator coord(rt, bench_engine{.finalized_at = &finalized_at}, {.max_pending_flushes = s.p});
+  coordinator coord(rt, bench_engine{.finalized_at = &finalized_at}, coordinator_options(s));
   const auto start = std::chrono::steady_clock::now();
   std::chrono::steady_clock::duration stalled{};
   for (std::uint64_t i = 0; i < s.n; ++i) {
@@ -228,7 +249,7 @@ void run_coroutine(const settings& s, completion_order& completions, std::vector
   for (std::uint64_t i = 0; i < s.w; ++i) threads.emplace_back([&ctx] { ctx.run(); });
   {
     fc::prod::runtime rt(ctx.get_executor());
-    coordinator coord(rt, bench_engine{.finalized_at = &finalized_at}, {.max_pending_flushes = s.p});
+    coordinator coord(rt, bench_engine{.finalized_at = &finalized_at}, coordinator_options(s));
     const auto start = std::chrono::steady_clock::now();
     auto done = asio::co_spawn(ctx, coroutine_writer(coord, s, completions, rotated_at, m), asio::use_future);
     done.get();
@@ -276,9 +297,14 @@ int main(int argc, char** argv) {
                                     {"workers", 2},
                                     {"stream-us", 0},
                                     {"jitter", 3},
-                                    {"seed", 1}});
+                                    {"seed", 1},
+                                    {"metrics", 0},
+                                    {"listener", 0}});
   opt.parse(static_cast<int>(rest.size()), rest.data());
-  const settings s{opt["flushes"], opt["max-pending"], opt["workers"], opt["stream-us"], opt["jitter"], opt["seed"]};
+  if (opt["metrics"] > 1) opt.fail("--metrics must be 0 or 1");
+  if (opt["listener"] > 1) opt.fail("--listener must be 0 or 1");
+  const settings s{opt["flushes"], opt["max-pending"], opt["workers"], opt["stream-us"], opt["jitter"], opt["seed"],
+                   opt["metrics"] == 1, opt["listener"] == 1};
   if (s.n == 0) opt.fail("--flushes must be at least 1");
   if (s.p == 0) opt.fail("--max-pending must be at least 1");
   if (s.w == 0 || s.w > 1024) opt.fail("--workers must be in 1..1024");

@@ -33,6 +33,7 @@ class observer {
   /// Whether anything listens: only then are events timed.
   bool active() const noexcept { return listener_ != nullptr || metrics_on_; }
   bool collects_metrics() const noexcept { return metrics_on_; }
+  bool has_listener() const noexcept { return listener_ != nullptr; }
 
   /// Requires the coordinator's lock. `at` is now(); `took` as in listener_event.
   void record(const coordinator_event& e, nanoseconds at, nanoseconds took) {
@@ -51,7 +52,10 @@ class observer {
   template <class Mutex>
   void deliver_then_unlock(Mutex& m) noexcept {
     delivering_ = true;
-    std::vector<listener_event> batch;
+    // A member, so the two buffers trade places and keep their capacity:
+    // after warm-up, queueing and delivering allocate nothing. Only the
+    // deliverer (delivering_) touches it, with the lock released.
+    std::vector<listener_event>& batch = batch_;
     for (;;) {
       batch.swap(outbox_);
       m.unlock();
@@ -99,6 +103,7 @@ class observer {
   const bool metrics_on_;
   metrics metrics_;
   std::vector<listener_event> outbox_;
+  std::vector<listener_event> batch_;  // see deliver_then_unlock
   bool delivering_ = false;
 };
 
