@@ -177,8 +177,8 @@ struct state {
       rt->on_event(coordinator_event{kind, seq, count, ok});
     if constexpr (requires { engine_.on_event(coordinator_event{}); })
       engine_.on_event(coordinator_event{kind, seq, count, ok});
-    if (obs.active()) [[unlikely]]  // the timestamp is only the listener's
-      obs.record(coordinator_event{kind, seq, count, ok}, obs.has_listener() ? rt->now() : nanoseconds(0), took);
+    if (obs.active()) [[unlikely]]
+      obs.record(*rt, coordinator_event{kind, seq, count, ok}, took);
   }
 
   /// The start of something emit() will time: now() if anything observes,
