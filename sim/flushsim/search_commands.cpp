@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "subject.hpp"
 #include "compare.hpp"
 #include "exit_codes.hpp"
 #include "failure_trace.hpp"
@@ -55,7 +56,7 @@ fs::trace recorded_replay(const fp::scenario& sc, std::uint64_t seed, const std:
   cfg.seed = seed;
   cfg.record_events = true;
   fs::simulator sim(cfg, replay);
-  const fp::scenario_outcome out = fp::run_scenario(sc, sim);
+  const fp::scenario_outcome out = run_subject(sc, sim);
   fs::trace t;
   t.seed = seed;
   t.strategy = strategy;
@@ -124,6 +125,7 @@ int shrink_main(const search_args& a) {
   fp::shrink_options opts;
   opts.runs_max = a.shrink_runs_max;
   opts.scenario = !a.keep_scenario;
+  opts.run = current_subject().run;
   fp::shrink_result r;
   try {
     r = fp::shrink(sc, t.seed, t.decisions, target, opts);
