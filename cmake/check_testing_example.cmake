@@ -8,7 +8,9 @@
 #      replays exactly (exit 1); the clean binary's replay of it diverges (3);
 #   3. shrink makes it smaller (fewer steps) and the shrunk trace replays
 #      exactly too; show tells it;
-#   4. bad usage and bad input exit 2.
+#   4. the failure, kept as a corpus entry, passes on the clean build and
+#      fails on the buggy one;
+#   5. bad usage and bad input exit 2.
 #
 #   cmake -DBUILD_DIR=<flushcoord build tree> -DSOURCE_DIR=<repo>
 #         -DPREFIX=<install prefix> -DEXAMPLE_BUILD_DIR=<dir>
@@ -112,9 +114,37 @@ expect_exit(0 out ${bin}/lsm_sim_buggy show ${shrunk})
 expect_match("${out}" "failure at [^\n]*property engine_invariant" "show")
 message(STATUS "testing example: shrunk from ${before} to ${after} steps; replays exactly")
 
-# 4. Bad usage and bad input: exit 2, with a message.
+# 4. The failure kept as a regression corpus entry (seed + scenario of the
+#    original trace): it passes on the engine as shipped and fails on the
+#    buggy one.
+file(READ ${trace} text)
+if(NOT text MATCHES "\nseed ([0-9]+)\n")
+  message(FATAL_ERROR "testing example: no seed line in ${trace}")
+endif()
+set(seed ${CMAKE_MATCH_1})
+if(NOT text MATCHES "\nscenario ([0-9]+)\n")
+  message(FATAL_ERROR "testing example: no scenario section in ${trace}")
+endif()
+set(count ${CMAKE_MATCH_1})
+string(FIND "${text}" "${CMAKE_MATCH_0}" at)
+string(LENGTH "${CMAKE_MATCH_0}" len)
+math(EXPR at "${at} + ${len}")
+string(SUBSTRING "${text}" ${at} -1 rest)
+string(REGEX MATCHALL "[^\n]*\n" rest_lines "${rest}")  # scenario lines hold no ';'
+list(SUBLIST rest_lines 0 ${count} scenario_lines)
+string(JOIN "" scenario ${scenario_lines})
+file(WRITE ${traces}/corpus/0001-stale-parent.txt
+  "flushcoord-corpus 1\n# the planted stale-parent bug\nproperty engine_invariant\nseed ${seed}\nscenario\n${scenario}")
+expect_exit(0 out ${bin}/lsm_sim corpus ${traces}/corpus)
+expect_match("${out}" "1 passed, 0 failed" "the corpus on the clean build")
+expect_exit(1 out ${bin}/lsm_sim_buggy corpus ${traces}/corpus --out ${traces}/corpus-failures)
+expect_match("${out}" "0 passed, 1 failed" "the corpus on the buggy build")
+message(STATUS "testing example: the corpus entry passes when fixed, fails when not")
+
+# 5. Bad usage and bad input: exit 2, with a message.
 expect_exit(2 out ${bin}/lsm_sim run --seeds 9..1)
 expect_exit(2 out ${bin}/lsm_sim run --seeds 0..9 --frobnicate)
+expect_exit(2 out ${bin}/lsm_sim explore)  # the model engine's search is not offered
 expect_exit(2 out ${bin}/lsm_sim replay ${traces}/no-such.trace)
 file(WRITE ${traces}/garbage.trace "not a trace\n")
 expect_exit(2 out ${bin}/lsm_sim replay ${traces}/garbage.trace)

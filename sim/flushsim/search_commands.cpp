@@ -154,13 +154,15 @@ int shrink_main(const search_args& a) {
 }  // namespace
 
 void add_search_commands(CLI::App& app, search_args& a) {
-  add_explore(app, a);
+  // explore searches the model engine's fixed scenario: not offered when
+  // the subject is a user's engine (testing::main).
+  if (current_subject().run == &fp::run_scenario) add_explore(app, a);
   add_shrink(app, a);
   if (mutants_supported()) add_compare(app, a);
 }
 
 std::optional<int> dispatch_search(const CLI::App& app, search_args& a) {
-  if (app.got_subcommand("explore")) return explore_main(a);
+  if (current_subject().run == &fp::run_scenario && app.got_subcommand("explore")) return explore_main(a);
   if (app.got_subcommand("shrink")) return shrink_main(a);
   if (app.got_subcommand("compare")) return compare_main(a);
   return std::nullopt;

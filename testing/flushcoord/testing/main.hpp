@@ -11,8 +11,8 @@
 //   my_sim replay FILE        my_sim shrink FILE        my_sim show FILE
 //   my_sim corpus DIR|FILE...
 // Traces name the binary as argv[0] spelled it in their replay commands.
-// `explore` and `compare` search the model engine's fixed scenario and are
-// not meaningful here.
+// flushsim's `explore` (a search over the model engine's fixed scenario) is
+// not offered.
 #pragma once
 
 #include "flushcoord/properties/shrink.hpp"
