@@ -16,7 +16,10 @@
 //        The engine's rotate step (freeze the memtable...), called by a
 //        writer task under the harness's writer lock, just before the
 //        coordinator's rotate(); `flush` numbers the scenario's flushes.
-//        May take the engine's sim mutexes and sleep.
+//        May take the engine's sim mutexes and sleep. If the coordinator
+//        then refuses the rotate (a shutdown won the race), the state is
+//        destroyed with no finalize_failure, as in production: whatever
+//        it holds must be released by its destructor.
 //   result<engine::outcome> stream(const engine::rotated_state&, std::stop_token);
 //        What a flush's stream does (write the SST). May sleep on
 //        ctx.rt and take sim mutexes. The harness then sleeps what is left
