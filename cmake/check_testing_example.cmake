@@ -37,12 +37,8 @@ endif()
 set(bin ${EXAMPLE_BUILD_DIR})
 set(traces ${EXAMPLE_BUILD_DIR}-traces)
 
-function(run_step what)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "testing example: ${what} failed (${rc})")
-  endif()
-endfunction()
+set(check_name "testing example")
+include(${CMAKE_CURRENT_LIST_DIR}/installed_project.cmake)  # run_step, configure_against
 
 # Runs the command; fails unless it exits `status`. Its stdout+stderr go
 # into `out_var` in the caller's scope.
@@ -65,18 +61,7 @@ endfunction()
 
 file(REMOVE_RECURSE ${PREFIX} ${EXAMPLE_BUILD_DIR} ${traces})
 run_step("install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
-run_step("configure examples/testing against ${PREFIX}"
-  ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/testing -B ${EXAMPLE_BUILD_DIR}
-  -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release ${compiler_arg}
-  -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
-file(STRINGS ${EXAMPLE_BUILD_DIR}/CMakeCache.txt found REGEX "^flushcoord_DIR:")
-string(REGEX REPLACE "^flushcoord_DIR:[A-Z]+=" "" found "${found}")
-file(REAL_PATH "${PREFIX}" prefix_real)
-file(REAL_PATH "${found}" found_real)
-string(FIND "${found_real}" "${prefix_real}/" at)
-if(NOT at EQUAL 0)
-  message(FATAL_ERROR "testing example: flushcoord found in '${found}', not under '${PREFIX}'")
-endif()
+configure_against(${PREFIX} ${SOURCE_DIR}/examples/testing ${EXAMPLE_BUILD_DIR})
 run_step("build examples/testing" ${CMAKE_COMMAND} --build ${EXAMPLE_BUILD_DIR})
 
 # 1. Clean with the bug off.
