@@ -30,12 +30,8 @@ set(work ${CONSUMER_BUILD_DIR}-checks)
 # a library-only build nor a consumer asking for prod may look for them.
 set(not_for_the_library fmt boost_context doctest rapidcheck CLI11 nlohmann_json benchmark)
 
-function(run_step what)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "consumer check: ${what} failed (${rc})")
-  endif()
-endfunction()
+set(check_name "consumer check")
+include(${CMAKE_CURRENT_LIST_DIR}/installed_project.cmake)  # run_step, configure_against
 
 # Fails if the CMake cache in `dir` shows that one of not_for_the_library
 # was looked for (find_package leaves <name>_DIR behind, found or not).
@@ -53,19 +49,7 @@ endfunction()
 
 # Configures, builds and runs examples/consumer in `dir` against `prefix`.
 function(build_consumer prefix dir)
-  run_step("configure examples/consumer against ${prefix}"
-    ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/consumer -B ${dir}
-    -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release ${compiler_arg}
-    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
-  # The package must have come from `prefix`, not from another installation.
-  file(STRINGS ${dir}/CMakeCache.txt found REGEX "^flushcoord_DIR:")
-  string(REGEX REPLACE "^flushcoord_DIR:[A-Z]+=" "" found "${found}")
-  file(REAL_PATH "${prefix}" prefix_real)
-  file(REAL_PATH "${found}" found_real)
-  string(FIND "${found_real}" "${prefix_real}/" at)
-  if(NOT at EQUAL 0)
-    message(FATAL_ERROR "consumer check: flushcoord found in '${found}', not under '${prefix}'")
-  endif()
+  configure_against(${prefix} ${SOURCE_DIR}/examples/consumer ${dir})  # sets `found`
   check_not_looked_for("find_package(flushcoord COMPONENTS prod)" ${dir})
   run_step("build examples/consumer" ${CMAKE_COMMAND} --build ${dir})
   run_step("run examples/consumer" ${dir}/flushcoord_consumer)
@@ -112,8 +96,11 @@ if(with_sim)
   probe(prod-sim ${PREFIX} "prod;sim" "" ok "core;prod;sim")
 endif()
 probe(default ${PREFIX} "" "" ok "core;prod")
-probe(testing ${PREFIX} "prod;testing" "" "component 'testing': not provided .* no flushcoord::testing target" "")
-probe(optional-testing ${PREFIX} "prod" "testing" ok "core;prod")
+if(with_sim)
+  # testing brings sim with it (its targets link flushcoord::sim).
+  probe(testing ${PREFIX} "testing" "" ok "core;sim;testing")
+  probe(optional-testing ${PREFIX} "prod" "testing" ok "core;prod;sim;testing")
+endif()
 probe(unknown ${PREFIX} "prod;frobnicate" "" "component 'frobnicate': no such component" "")
 
 # 2. The library-only build of README "Install": needs Boost (and Threads) only.
@@ -133,4 +120,6 @@ if(sim_files)
 endif()
 build_consumer(${lib_prefix} ${work}/library-only-consumer)
 probe(library-only-sim ${lib_prefix} "prod;sim" "" "component 'sim': not installed: .*FLUSHCOORD_BUILD_SIM=OFF" "")
+probe(library-only-testing ${lib_prefix} "testing" "" "component 'testing': not installed: .*FLUSHCOORD_BUILD_SIM=OFF" "")
+probe(library-only-optional-testing ${lib_prefix} "prod" "testing" ok "core;prod")
 message(STATUS "consumer check: ok")

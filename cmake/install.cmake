@@ -10,7 +10,8 @@
 #   prod       flushcoord::prod    core, Threads, Boost >= 1.74 headers (Asio)
 #   sim        flushcoord::sim     core, Boost.Context, fmt; installed only
 #                                  when FLUSHCOORD_BUILD_SIM is on
-#   testing    (none yet)          requesting it fails with a message saying so
+#   testing    flushcoord::testing core, sim, Threads; also flushcoord::properties
+#                                  and flushcoord::flushsim_cli (testing/CMakeLists.txt)
 #
 # A library-only build (FLUSHCOORD_BUILD_TESTS, _SIM and _BENCH off) looks
 # for Threads and Boost only, and installs core and prod. The config file
@@ -33,6 +34,9 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/flushcoord
 set(FLUSHCOORD_INSTALLED_COMPONENTS core prod)
 if(TARGET flushcoord_sim)
   list(APPEND FLUSHCOORD_INSTALLED_COMPONENTS sim)
+endif()
+if(TARGET flushcoord_testing)
+  list(APPEND FLUSHCOORD_INSTALLED_COMPONENTS testing)
 endif()
 foreach(component IN LISTS FLUSHCOORD_INSTALLED_COMPONENTS)
   # core -> flushcoordCoreTargets, installed as flushcoord-core-targets.cmake

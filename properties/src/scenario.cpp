@@ -241,6 +241,10 @@ scenario generate(std::uint64_t seed, const generator_options& opts) {
     p.ticket_copy = api.copy && ra.chance(1, 3);
     p.failure_throws = api.failure_throws && ra.chance(1, 2);
     draw_async(rs, async, p);
+    if (!opts.finalize_faults) {
+      if (p.what == fault::finalize_error || p.what == fault::finalize_throw) p.what = fault::none;
+      p.failure_throws = false;
+    }
     s.flushes.push_back(p);
   }
   const std::int64_t horizon = static_cast<std::int64_t>(n) * 2 * ms;

@@ -52,7 +52,7 @@ class shrinker {
     sim::config cfg;
     cfg.seed = seed_;
     sim::simulator s(cfg, sched);
-    const scenario_outcome out = run_scenario(sc, s);
+    const scenario_outcome out = opts_.run(sc, s);
     attempt a;
     a.reproduces = out.run.failed && signature_of(*out.run.failed) == target_;
     const auto d = s.decisions().decisions();
@@ -259,7 +259,7 @@ shrink_result shrink(const scenario& sc, std::uint64_t seed, std::span<const sim
   sim::config cfg;
   cfg.seed = seed;
   sim::simulator sim(cfg, replay);
-  out.outcome = run_scenario(out.sc, sim);
+  out.outcome = opts.run(out.sc, sim);
   if (!out.outcome.run.failed || !(signature_of(*out.outcome.run.failed) == target))
     throw std::logic_error("shrink: the shrunk schedule does not replay exactly: " + out.outcome.describe());
   return out;

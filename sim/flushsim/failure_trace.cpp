@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "subject.hpp"
 #include "exit_codes.hpp"
 #include "flushcoord/sim/simulator.hpp"
 #include "mutant.hpp"
@@ -39,7 +40,7 @@ fs::trace record_trace(const fp::scenario& sc, std::uint64_t seed, const trace_o
   strategy.set_seed(seed);
   strategy.expect_steps(expected_steps_for(sc));  // as seed_runner::run does
   fs::simulator sim(cfg, strategy);
-  outcome = fp::run_scenario(sc, sim);
+  outcome = run_subject(sc, sim);
   fs::trace t;
   t.seed = seed;
   t.strategy = origin.strategy;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "exit_codes.hpp"
+#include "subject.hpp"
 #include "flushcoord/properties/mutants.hpp"
 
 namespace flushsim {
@@ -33,7 +34,10 @@ std::string mutant_catalogue() {
 #else
 
 bool mutants_supported() noexcept { return false; }
-std::string_view tool_name() noexcept { return "flushsim"; }
+std::string_view tool_name() noexcept {
+  const std::string& tool = current_subject().tool;
+  return tool.empty() ? std::string_view("flushsim") : std::string_view(tool);
+}
 
 void select_mutant(const std::optional<std::string>& name) {
   if (name)

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "subject.hpp"
 #include "exit_codes.hpp"
 #include "flushcoord/sim/replay_scheduler.hpp"
 #include "flushcoord/sim/simulator.hpp"
@@ -68,7 +69,7 @@ replay_outcome replay_trace(const fs::trace& t, const std::string& where, std::u
   cfg.on_break = &announce_break;
   fs::simulator sim(cfg, strategy);
   replay_outcome r;
-  r.run = fp::run_scenario(sc, sim);
+  r.run = run_subject(sc, sim);
   r.exact = same_failure(t.failed, r.run.run.failed) && r.run.run.decision_hash == t.decision_hash &&
             r.run.run.event_hash == t.event_hash;
   return r;

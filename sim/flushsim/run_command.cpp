@@ -49,7 +49,8 @@ std::string rerun_command(const run_args& args, std::uint64_t seed) {
   return cmd;
 }
 
-int run_main(const run_args& args, std::FILE* out) {
+int run_main(const run_args& args, std::FILE* out, std::vector<reported_failure>* failures,
+             std::uint64_t* seeds_run) {
   select_mutant(args.mutant);
   const campaign_result result = run_campaign(args.campaign);
   campaign_report report{args.campaign, result, {}, args.mutant, args.coverage};
@@ -65,6 +66,8 @@ int run_main(const run_args& args, std::FILE* out) {
                result.failures.size() - traces_per_campaign_max);
   print_summary(out, report);
   if (args.json) write_json(*args.json, summary_json(report));
+  if (failures) *failures = report.failures;
+  if (seeds_run) *seeds_run = result.seeds_run;
   return result.failures.empty() ? exit_clean : exit_failure_found;
 }
 

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "campaign.hpp"
+#include "summary.hpp"
 
 namespace flushsim {
 
@@ -26,8 +28,10 @@ struct run_args {
 
 /// Runs the campaign, writes the traces of its failures, prints each
 /// failure with its replay command and then the summary to `out`. Returns
-/// 0 if no seed failed, 1 otherwise.
-int run_main(const run_args& args, std::FILE* out);
+/// 0 if no seed failed, 1 otherwise. With `failures`, also hands back each
+/// failure and the trace written for it (testing::check reports them).
+int run_main(const run_args& args, std::FILE* out, std::vector<reported_failure>* failures = nullptr,
+             std::uint64_t* seeds_run = nullptr);
 
 /// The command that regenerates seed `seed` of this campaign on its own.
 std::string rerun_command(const run_args& args, std::uint64_t seed);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "subject.hpp"
 #include "compare.hpp"
 #include "exit_codes.hpp"
 #include "failure_trace.hpp"
@@ -55,7 +56,7 @@ fs::trace recorded_replay(const fp::scenario& sc, std::uint64_t seed, const std:
   cfg.seed = seed;
   cfg.record_events = true;
   fs::simulator sim(cfg, replay);
-  const fp::scenario_outcome out = fp::run_scenario(sc, sim);
+  const fp::scenario_outcome out = run_subject(sc, sim);
   fs::trace t;
   t.seed = seed;
   t.strategy = strategy;
@@ -124,6 +125,7 @@ int shrink_main(const search_args& a) {
   fp::shrink_options opts;
   opts.runs_max = a.shrink_runs_max;
   opts.scenario = !a.keep_scenario;
+  opts.run = current_subject().run;
   fp::shrink_result r;
   try {
     r = fp::shrink(sc, t.seed, t.decisions, target, opts);
@@ -152,13 +154,15 @@ int shrink_main(const search_args& a) {
 }  // namespace
 
 void add_search_commands(CLI::App& app, search_args& a) {
-  add_explore(app, a);
+  // explore searches the model engine's fixed scenario: not offered when
+  // the subject is a user's engine (testing::main).
+  if (current_subject().run == &fp::run_scenario) add_explore(app, a);
   add_shrink(app, a);
   if (mutants_supported()) add_compare(app, a);
 }
 
 std::optional<int> dispatch_search(const CLI::App& app, search_args& a) {
-  if (app.got_subcommand("explore")) return explore_main(a);
+  if (current_subject().run == &fp::run_scenario && app.got_subcommand("explore")) return explore_main(a);
   if (app.got_subcommand("shrink")) return shrink_main(a);
   if (app.got_subcommand("compare")) return compare_main(a);
   return std::nullopt;

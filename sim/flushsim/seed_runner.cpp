@@ -1,6 +1,7 @@
 // sim/flushsim/seed_runner.cpp
 #include "seed_runner.hpp"
 
+#include "subject.hpp"
 #include "exit_codes.hpp"
 #include "flushcoord/sim/portfolio.hpp"
 
@@ -16,6 +17,7 @@ reseedable_strategy::reseedable_strategy(const std::string& name) : inner_(fs::m
 fp::scenario scenario_for(const fp::generator_options& generator, const std::string& strategy,
                           std::uint64_t seed) {
   fp::generator_options g = generator;
+  g.finalize_faults = generator.finalize_faults && current_subject().finalize_faults;
   if (strategy == "portfolio") g.swarm = generator.swarm && fs::portfolio_slot_for(seed).swarm;
   return fp::generate(seed, g);
 }
@@ -34,7 +36,7 @@ fp::scenario_outcome seed_runner::run(const fp::scenario& sc, std::uint64_t seed
   strategy_.set_seed(seed);
   strategy_.expect_steps(expected_steps_for(sc));
   flushcoord::coverage::reset();
-  fp::scenario_outcome out = fp::run_scenario(sc, sim_);
+  fp::scenario_outcome out = run_subject(sc, sim_);
   marks_ = flushcoord::coverage::this_thread_hits;
   return out;
 }

@@ -8,6 +8,7 @@
 
 #include "exit_codes.hpp"
 #include "failure_trace.hpp"
+#include "mutant.hpp"
 
 namespace flushsim {
 
@@ -70,7 +71,7 @@ std::string coverage_table(const campaign_result& res) {
 
 void print_summary(std::FILE* out, const campaign_report& r) {
   const campaign_result& res = r.result;
-  fmt::print(out, "flushsim: {}\n", seeds_line(r));
+  fmt::print(out, "{}: {}\n", tool_name(), seeds_line(r));
   if (r.mutant) fmt::print(out, "  mutant:     {}\n", *r.mutant);
   const std::uint64_t failures = res.failures.size();
   fmt::print(out, "  failures:   {}{}\n", failures, failures ? ": " + by_class_line(res) : std::string());

@@ -62,6 +62,10 @@ class checker_set {
     each([&](auto& c) { c.finish(end, record_); });
   }
 
+  /// A violation found outside the checkers: a user's own invariant
+  /// (flushcoord::testing). Kept and handed on like the checkers' own.
+  void report(std::string_view property, const std::string& message) { record_(property, message); }
+
   const std::optional<violation>& first_violation() const { return first_; }
   std::uint64_t facts_seen() const { return facts_seen_; }
 

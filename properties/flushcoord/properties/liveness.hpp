@@ -17,7 +17,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "flushcoord/properties/model_engine.hpp"
+#include "flushcoord/properties/world.hpp"
 #include "flushcoord/result.hpp"
 #include "flushcoord/sim/runtime.hpp"
 

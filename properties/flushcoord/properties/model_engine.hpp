@@ -15,29 +15,9 @@
 #include <stdexcept>
 
 #include "flushcoord/coordinator.hpp"
-#include "flushcoord/properties/checker_set.hpp"
-#include "flushcoord/properties/scenario.hpp"
-#include "flushcoord/sim/runtime.hpp"
+#include "flushcoord/properties/world.hpp"
 
 namespace flushcoord::properties {
-
-/// One run's shared world: what the workload tasks and the engine share.
-struct model_world {
-  sim::simulator* sim = nullptr;
-  sim::runtime rt;
-  const scenario* sc = nullptr;
-  checker_set* checks = nullptr;
-  sim::mutex flush_lock{"engine.flush_lock"};  // the engine's own lock (rotate, finalize)
-  std::uint64_t manifest = 0;    // the chain's head; 0 is the initial manifest
-  std::optional<end_state> end;  // read by main before it destroys the coordinator
-
-  void note(fact f) {
-    f.time_ns = rt.now().count();
-    checks->observe(f);
-  }
-
-  const flush_plan& plan(std::size_t i) const { return sc->flushes.at(i); }
-};
 
 class model_engine {
  public:
@@ -99,5 +79,25 @@ class model_engine {
 };
 
 using model_coordinator = coordinator<sim::runtime, model_engine>;
+
+/// The model engine as workload.hpp's adapter: plan i's stream builds
+/// manifest i + 1; the snapshot is the manifest.
+class model_adapter {
+ public:
+  using engine = model_engine;
+  explicit model_adapter(model_world& w) : w_(&w) {}
+  engine make_engine() { return engine(*w_); }
+  engine::rotated_state rotated_state_for(std::size_t plan) { return {plan}; }
+  result<engine::outcome> produce(std::size_t plan, const engine::rotated_state&, std::stop_token) {
+    return engine::outcome{plan + 1};
+  }
+  static std::uint64_t key(engine::snapshot_id id) { return id; }
+  void started() {}
+  void stopping() {}
+  void finished() {}
+
+ private:
+  model_world* w_;
+};
 
 }  // namespace flushcoord::properties

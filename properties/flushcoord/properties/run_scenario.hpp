@@ -1,7 +1,8 @@
 // flushcoord/properties/run_scenario.hpp — one scenario, one simulated run,
 // every property checked.
 //
-// The run's tasks (all fibers of one simulator run):
+// The run's tasks (all fibers of one simulator run; the program is
+// workload.hpp, shared with flushcoord::testing's runs of a user's engine):
 //   main          builds the coordinator, starts the others, reads the kept
 //                 tickets, shuts down, runs the end-of-run checks
 //   writer        rotates and submits the scenario's flushes, like the

@@ -131,6 +131,12 @@ struct generator_options {
   std::size_t max_pending_max = 6;
   bool swarm = true;   // draw which faults are enabled per seed
   bool allow_runtime_stop = true;
+  /// Faults that need the engine's finalize or finalize_failure to fail
+  /// (finalize_error, finalize_throw, failure_throws). The model engine
+  /// injects them; a user's engine (flushcoord::testing) cannot be made to
+  /// by the harness, so its campaigns turn them off. Off: each becomes
+  /// fault::none after the draw, so every other field keeps its value.
+  bool finalize_faults = true;
 };
 
 /// Draws a scenario from `seed` (its own random stream: the scheduler's

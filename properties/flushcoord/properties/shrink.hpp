@@ -44,9 +44,14 @@ struct failure_signature {
 
 failure_signature signature_of(const sim::failure& f);
 
+/// What runs one scenario: run_scenario (the model engine), or a user's
+/// engine through flushcoord::testing.
+using scenario_runner = scenario_outcome (*)(const scenario&, sim::simulator&);
+
 struct shrink_options {
   std::size_t runs_max = 5000;  ///< simulator runs the search may spend
   bool scenario = true;         ///< also shrink the scenario
+  scenario_runner run = &run_scenario;  ///< the engine the failure is in
 };
 
 /// One schedule's size, as shrinking compares them.

@@ -1,0 +1,106 @@
+// flushcoord/testing/setup.hpp — what a user supplies to simulate their engine.
+//
+// A setup S is a class, constructed fresh for every simulated run:
+//
+//   using engine = my_engine<flushcoord::sim::runtime>;
+//        The user's engine (flushcoord/engine.hpp), instantiated on the
+//        simulator's runtime policy. The same template runs on
+//        flushcoord::prod::runtime in production.
+//   explicit S(flushcoord::testing::run_context ctx);
+//        Builds the run's engine state (its sim::mutexes, its manifest...).
+//        Called before the run starts: it must not block or spawn.
+//   engine make_engine();
+//        The handle the coordinator owns (a pointer into S is fine: S
+//        outlives every task of the run).
+//   engine::rotated_state rotate(std::size_t flush);
+//        The engine's rotate step (freeze the memtable...), called by a
+//        writer task under the harness's writer lock, just before the
+//        coordinator's rotate(); `flush` numbers the scenario's flushes.
+//        May take the engine's sim mutexes and sleep. If the coordinator
+//        then refuses the rotate (a shutdown won the race), the state is
+//        destroyed with no finalize_failure, as in production: whatever
+//        it holds must be released by its destructor.
+//   result<engine::outcome> stream(const engine::rotated_state&, std::stop_token);
+//        What a flush's stream does (write the SST). May sleep on
+//        ctx.rt and take sim mutexes. The harness then sleeps what is left
+//        of the flush's planned stream time, so keep the virtual time it
+//        takes below the generator's (up to 3 ms); injected stream faults
+//        (errors, throws, stalls, hangs) are the harness's job: return
+//        success unless the engine itself is broken.
+//
+// Optional members, found by name:
+//   void start();  void stop();
+//        On the run's main task: after the coordinator is built, and after
+//        the final shutdown (or before an early close). Start and join the
+//        engine's own tasks (a checkpointer) here, with ctx.rt.spawn.
+//   std::optional<std::string> invariant() const;
+//        The engine's own invariant, checked after every coordinator event
+//        and at the end of the run; a message fails the run as property
+//        "engine_invariant". It runs under the coordinator's lock in a
+//        noexcept context: read state only, never lock or sleep, never throw.
+//   std::optional<std::string> at_end();
+//        Checked once after the run, with every task finished (quiescence):
+//        e.g. "no frozen memtable is left". Fails as "engine_at_end".
+//   static std::uint64_t key(const engine::snapshot_id&);
+//        The snapshot as a number, for the outcome oracle's "the ticket
+//        resolves to what finalize returned". Not needed when snapshot_id
+//        converts to std::uint64_t; without either, snapshots compare equal.
+//
+// The harness never calls finalize or finalize_failure itself: the
+// coordinator does, through the recording wrapper (recorded_engine.hpp).
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "flushcoord/engine.hpp"
+#include "flushcoord/result.hpp"
+#include "flushcoord/sim/runtime.hpp"
+
+namespace flushcoord::testing {
+
+/// What a setup gets for one run.
+struct run_context {
+  sim::runtime rt;                  ///< the run's clock, tasks and sleeps
+  std::size_t flushes_planned = 0;  ///< flushes the scenario will rotate (at most)
+};
+
+template <class S>
+concept setup = std::constructible_from<S, run_context> && engine<typename S::engine> &&
+                requires(S& s, std::size_t i, const typename S::engine::rotated_state& st, std::stop_token stop) {
+                  { s.make_engine() } -> std::same_as<typename S::engine>;
+                  { s.rotate(i) } -> std::convertible_to<typename S::engine::rotated_state>;
+                  { s.stream(st, stop) } -> std::convertible_to<result<typename S::engine::outcome>>;
+                };
+
+template <class S>
+concept has_start_stop = requires(S& s) {
+  s.start();
+  s.stop();
+};
+
+template <class S>
+concept has_invariant = requires(const S& s) {
+  { s.invariant() } -> std::convertible_to<std::optional<std::string>>;
+};
+
+template <class S>
+concept has_at_end = requires(S& s) {
+  { s.at_end() } -> std::convertible_to<std::optional<std::string>>;
+};
+
+/// The snapshot as a number (see the file comment).
+template <class S>
+std::uint64_t snapshot_key(const typename S::engine::snapshot_id& id) {
+  if constexpr (requires { { S::key(id) } -> std::convertible_to<std::uint64_t>; })
+    return S::key(id);
+  else if constexpr (std::convertible_to<typename S::engine::snapshot_id, std::uint64_t>)
+    return static_cast<std::uint64_t>(id);
+  else
+    return 0;
+}
+
+}  // namespace flushcoord::testing
