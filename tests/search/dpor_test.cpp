@@ -111,7 +111,12 @@ TEST_CASE("dpor reaches exactly the outcomes of the unbounded sleep-set search, 
     config_size c;
     std::uint64_t dpor_executions;
   };
+#if defined(__SANITIZE_ADDRESS__)
+  // The sleep-set reference is ~50x slower under ASan: the smaller two.
+  const pinned cases[] = {{{2, 1, 0, 0}, 960}, {{1, 2, 0, 1}, 2800}};
+#else
   const pinned cases[] = {{{2, 1, 0, 0}, 960}, {{1, 2, 0, 1}, 2800}, {{1, 2, 1, 0}, 3360}};
+#endif
   for (const pinned& p : cases) {
     const auto dpor = explore_outcomes(p.c, fs::por_mode::dpor, unbounded);
     const auto sleep = explore_outcomes(p.c, fs::por_mode::sleep_sets, unbounded);
