@@ -55,15 +55,19 @@ exploration explore_schedules(const explore_options& opts) {
   out.preemption_bound = opts.preemption_bound;
   sim::config cfg;
   cfg.seed = 0;  // the scenario is fixed; the schedule is the explorer's
+  cfg.record_events = opts.record_events;
+  out.por = opts.por;
   sim::explore_limits lim;
   lim.preemption_bound = opts.preemption_bound;
-  lim.sleep_sets = opts.sleep_sets;
+  lim.por = opts.por;
+  lim.on_execution = opts.on_execution;
   lim.bound_sound = opts.bound_sound;
   lim.schedules_max = opts.schedules_max;
   out.result = sim::explore(
       cfg, [&](sim::simulator& s) { return run_scenario(out.sc, s).run; }, lim);
   if (out.result.violation) {
     sim::replay_scheduler replay(out.result.decisions);
+    cfg.record_events = false;
     sim::simulator s(cfg, replay);
     out.failing = run_scenario(out.sc, s);
   }
@@ -73,15 +77,22 @@ exploration explore_schedules(const explore_options& opts) {
 std::string exploration::summary() const {
   const auto& st = result.stats;
   if (failing) {
-    return "violation after " + std::to_string(st.schedules + 1) + " schedules: " + failing->describe();
+    return "violation after " + std::to_string(st.schedules + 1) + " executions: " + failing->describe();
   }
   if (!st.complete) {
-    return "stopped after " + std::to_string(st.schedules) + " schedules (limit reached): no violation so far";
+    return "stopped after " + std::to_string(st.schedules) + " executions (limit reached): no violation so far";
   }
-  const std::string bound = preemption_bound == std::numeric_limits<std::uint32_t>::max()
-                                ? std::string("none")
-                                : std::to_string(preemption_bound);
-  return "no violation in all " + std::to_string(st.schedules) + " schedules within bound " + bound;
+  const bool unbounded = preemption_bound == std::numeric_limits<std::uint32_t>::max();
+  std::string scope;
+  if (por == sim::por_mode::dpor) {
+    scope = unbounded ? "dpor, no bound"
+                      : "dpor, bound " + std::to_string(preemption_bound) + " not applied: " +
+                            std::to_string(st.over_bound) + " of them exceed it";
+  } else {
+    scope = std::string(por == sim::por_mode::none ? "no reduction" : "sleep sets") + ", " +
+            (unbounded ? std::string("no bound") : "bound " + std::to_string(preemption_bound) + " applied");
+  }
+  return "complete: no violation in all " + std::to_string(st.schedules) + " executions (" + scope + ")";
 }
 
 }  // namespace flushcoord::properties

@@ -57,7 +57,7 @@ int compare_main(const search_args& a) {
   fp::explore_options eo;  // the fixed scenario at its defaults
   eo.schedules_max = a.compare_explore_max;
   fmt::print("Seeds to first failure (budget {} seeds; standard generated scenarios) and schedules to first failure "
-             "for explore (--flushes {} --max-pending {} --drains {} --shutdowns {} --preemption-bound {}).\n\n",
+             "for explore (--flushes {} --max-pending {} --drains {} --shutdowns {} --preemption-bound {} --por dpor).\n\n",
              a.compare_seeds, eo.flushes, eo.max_pending, eo.drains, eo.shutdowns, eo.preemption_bound);
   fmt::print("| mutant | random | pct d=1 | pct d=2 | pct d=3 | explore | explore failure |\n");
   fmt::print("|---|---:|---:|---:|---:|---:|---|\n");

@@ -1,6 +1,7 @@
 // sim/flushsim/search_commands.cpp — see search_commands.hpp.
 #include "search_commands.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -30,9 +31,12 @@ void add_explore(CLI::App& app, search_args& a) {
   e->add_option("--max-pending", o.max_pending, "Permits")->check(CLI::Range(std::size_t{1}, std::size_t{16}))->capture_default_str();
   e->add_option("--drains", o.drains, "Drain calls")->check(CLI::Range(std::size_t{0}, std::size_t{4}))->capture_default_str();
   e->add_option("--shutdowns", o.shutdowns, "Shutdown calls")->check(CLI::Range(std::size_t{0}, std::size_t{4}))->capture_default_str();
-  e->add_option("--preemption-bound", o.preemption_bound, "Most preemptions per schedule")->capture_default_str();
+  e->add_option("--preemption-bound", a.bound, "Most preemptions per schedule, or 'none' (dpor counts, never prunes)")
+      ->capture_default_str();
+  e->add_option("--por", a.por, "Reduction: dpor (source-DPOR + sleep sets), sleep-sets (bounded DFS), none")
+      ->capture_default_str();
   e->add_option("--faults", a.faults, "Fault per flush, cycled: none,stream_error,stream_throw,...");
-  e->add_flag("--no-por", a.no_por, "Turn partial-order reduction (sleep sets) off");
+  e->add_flag("--no-por", a.no_por, "Same as --por none");
   e->add_flag("--sound-bound", o.bound_sound, "Sleep sets that provably keep every schedule within the bound (slower)");
   e->add_option("--max-schedules", o.schedules_max, "Stop after this many schedules (0: no limit)");
   e->add_option("--out", a.out_dir, "Folder for the trace of a violation")->capture_default_str();
@@ -75,11 +79,35 @@ fs::trace recorded_replay(const fp::scenario& sc, std::uint64_t seed, const std:
 
 std::string explore_command(const search_args& a) {
   const auto& o = a.explore;
-  std::string cmd = fmt::format("{} explore --flushes {} --max-pending {} --drains {} --shutdowns {} --preemption-bound {}",
-                                tool_name(), o.flushes, o.max_pending, o.drains, o.shutdowns, o.preemption_bound);
+  std::string cmd = fmt::format("{} explore --flushes {} --max-pending {} --drains {} --shutdowns {} --preemption-bound {} --por {}",
+                                tool_name(), o.flushes, o.max_pending, o.drains, o.shutdowns, a.bound, a.por);
   if (!a.faults.empty()) cmd += " --faults " + a.faults;
   if (a.mutant) cmd += " --mutant " + *a.mutant;
   return cmd;
+}
+
+/// Parses --por and --preemption-bound into the options; usage_error if bad.
+void parse_explore_modes(search_args& a) {
+  auto& o = a.explore;
+  if (a.no_por) a.por = "none";
+  if (a.por == "dpor") {
+    o.por = fs::por_mode::dpor;
+  } else if (a.por == "sleep-sets") {
+    o.por = fs::por_mode::sleep_sets;
+  } else if (a.por == "none") {
+    o.por = fs::por_mode::none;
+  } else {
+    throw usage_error(fmt::format("--por: '{}' is not one of dpor, sleep-sets, none", a.por));
+  }
+  if (a.bound == "none") {
+    o.preemption_bound = std::numeric_limits<std::uint32_t>::max();
+    return;
+  }
+  std::uint32_t b = 0;
+  const auto [end, ec] = std::from_chars(a.bound.data(), a.bound.data() + a.bound.size(), b);
+  if (ec != std::errc{} || end != a.bound.data() + a.bound.size() || a.bound.empty())
+    throw usage_error(fmt::format("--preemption-bound: '{}' is not a number or 'none'", a.bound));
+  o.preemption_bound = b;
 }
 
 int explore_main(search_args& a) {
@@ -88,23 +116,31 @@ int explore_main(search_args& a) {
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());
   }
-  a.explore.sleep_sets = !a.no_por;
+  parse_explore_modes(a);
+  if (a.explore.bound_sound && a.explore.por != fs::por_mode::sleep_sets)
+    throw usage_error("--sound-bound applies to --por sleep-sets only (dpor never prunes by the bound)");
   select_mutant(a.mutant);
   const auto t0 = std::chrono::steady_clock::now();
   const fp::exploration e = fp::explore_schedules(a.explore);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto& st = e.result.stats;
   fmt::print("scenario: {}\n", fp::summary(e.sc));
-  fmt::print("explored {} schedules, pruned {} (sleep-set blocked runs {}, asleep alternatives {}), "
-             "{} alternatives over the preemption bound, {} steps, deepest {} decisions, {:.2f}s\n",
-             st.schedules, st.pruned(), st.sleep_blocked, st.sleep_skipped, st.bound_skipped, st.steps, st.depth_max, secs);
+  fmt::print("por {}: explored {} executions, pruned {} (sleep-set blocked runs {}, asleep alternatives {}), "
+             "{} alternatives over the preemption bound, {} steps, deepest {} decisions, wall time {:.2f}s\n",
+             a.por, st.schedules, st.pruned(), st.sleep_blocked, st.sleep_skipped, st.bound_skipped, st.steps,
+             st.depth_max, secs);
+  if (e.explored_with_dpor())
+    fmt::print("dpor: {} races, {} backtrack points added, {} races without a choice point, {} executions over "
+               "the bound\n",
+               st.races, st.backtracks, st.races_unplaced, st.over_bound);
   if (!e.failing) {
     fmt::print("{}\n", e.summary());
     return exit_clean;
   }
   const auto t = recorded_replay(e.sc, 0, e.result.decisions, "explore", a.mutant, explore_command(a));
   const auto path = write_trace_file(a.out_dir, fmt::format("explore-{}", fs::to_string(e.failing->run.failed->what)), t);
-  fmt::print("{} preemptions; trace written to {}\nreplay: {}\n", e.result.preemptions, path.string(), replay_command(path));
+  fmt::print("{} preemptions; trace written to {}\nreplay: {}\nshrink: {} shrink {}\n", e.result.preemptions,
+             path.string(), replay_command(path), tool_name(), path.string());
   fmt::print("{}\n", e.summary());
   return exit_failure_found;
 }

@@ -1,8 +1,9 @@
 // sim/flushsim/search_commands.hpp — the smarter-search subcommands:
 //
 //   flushsim explore [--flushes N] [--max-pending P] [--drains D] [--shutdowns S]
-//                    [--preemption-bound B] [--faults a,b,...] [--no-por]
-//                    [--sound-bound] [--max-schedules N] [--out DIR]   (+ --mutant NAME)
+//                    [--preemption-bound B|none] [--faults a,b,...]
+//                    [--por dpor|sleep-sets|none] [--no-por] [--sound-bound]
+//                    [--max-schedules N] [--out DIR]   (+ --mutant NAME)
 //   flushsim shrink FILE [-o OUT] [--runs-max N] [--keep-scenario]
 //   flushsim_mutants compare [--seeds N] [--explore-max-schedules N]
 //
@@ -22,7 +23,9 @@ namespace flushsim {
 struct search_args {
   flushcoord::properties::explore_options explore;
   std::string faults;
-  bool no_por = false;
+  bool no_por = false;          // the old spelling of --por none
+  std::string por = "dpor";
+  std::string bound = "2";
   std::optional<std::string> mutant;
   std::string out_dir = "flushsim-traces";
   std::string file;

@@ -1,6 +1,7 @@
 // sim/src/explorer.cpp — bounded depth-first exploration with sleep sets;
 // see explorer.hpp for the method and why it is sound under the bound.
 #include "flushcoord/sim/explorer.hpp"
+#include "flushcoord/sim/dpor.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -134,7 +135,7 @@ class dfs_scheduler final : public scheduler {
     if (!nodes_.empty()) {
       const node& p = nodes_.back();
       n.preempt_before = p.preempt_before + cost(p, p.chosen);
-      if (lim_.sleep_sets) n.sleep = inherit(p, req.accesses);
+      if (lim_.por == por_mode::sleep_sets) n.sleep = inherit(p, req.accesses);
     }
     for (task_id t : order(n)) {
       if (asleep(n.sleep, t)) continue;
@@ -190,7 +191,7 @@ bool backtrack(std::vector<node>& nodes, const explore_limits& lim, explore_stat
   while (!nodes.empty()) {
     node& n = nodes.back();
     n.done.push_back(n.chosen);
-    if (lim.sleep_sets && sleepable(n, lim)) n.slept_done.push_back({n.chosen, n.chosen_fp});
+    if (lim.por == por_mode::sleep_sets && sleepable(n, lim)) n.slept_done.push_back({n.chosen, n.chosen_fp});
     for (task_id t : order(n)) {
       if (contains(n.done, t) || asleep(n.sleep, t)) continue;
       if (n.preempt_before + cost(n, t) > lim.preemption_bound) continue;
@@ -214,6 +215,7 @@ bool backtrack(std::vector<node>& nodes, const explore_limits& lim, explore_stat
 
 explore_result explore(config cfg, const std::function<run_result(simulator&)>& one_run,
                        const explore_limits& limits) {
+  if (limits.por == por_mode::dpor) return explore_dpor(cfg, one_run, limits);
   cfg.record_accesses = true;
   explore_result out;
   std::vector<node> nodes;
@@ -225,6 +227,7 @@ explore_result explore(config cfg, const std::function<run_result(simulator&)>& 
     out.stats.steps += r.steps;
     out.stats.depth_max = std::max(out.stats.depth_max, r.decisions);
     if (!sched.pruned()) {
+      if (limits.on_execution) limits.on_execution(sim, r);
       if (!r.ok()) {
         out.violation = r;
         const auto d = sim.decisions().decisions();

@@ -118,6 +118,7 @@ void simulator::wake(detail::task& t, std::uint32_t object) {
     }
   }
   t.waiting = detail::wait_kind::none;
+  touch(object_class::wake, t.id, true);
   make_runnable(t);
   emit(event_kind::wake, t.id, object, on);
 }
@@ -190,10 +191,16 @@ void simulator::mutex_lock(detail::object_ref& ref) {
 // Takes mutex `mid`, blocking while another task holds it. Not a scheduling
 // point of its own: callers made one already. Waiters are all woken by an
 // unlock and race again, so the strategy decides who gets the mutex.
+//
+// Every attempt is logged, the retry after a wake-up included: a woken
+// waiter's step either takes the mutex or blocks again, and both depend on
+// whoever else takes it meanwhile (before, only the first attempt was
+// logged, so the step that finally took the mutex looked independent of
+// every other lock of it and the sleep sets could prune a real ordering).
 void simulator::relock(detail::task& me, object_id mid) {
-  touch(object_class::mutex, mid, true);
   for (;;) {
     detail::mutex_state& st = mutexes_[mid - 1];
+    touch(object_class::mutex, mid, true, st.owner == no_task);
     if (st.owner == no_task) {
       st.owner = me.id;
       emit(event_kind::acquire, me.id, mid);

@@ -224,9 +224,9 @@ void simulator::end_step(task_id next) {
   stepper_ = next;
 }
 
-void simulator::log_access(object_class cls, std::uint32_t id, bool write) const {
+void simulator::log_access(object_class cls, std::uint32_t id, bool write, bool acquire) const {
   const task_id who = current_ != nullptr ? current_->id : no_task;
-  accesses_.push_back(access{who, access_step_, cls, write, id});
+  accesses_.push_back(access{who, access_step_, cls, write, id, acquire});
 }
 
 run_result simulator::make_result() const {

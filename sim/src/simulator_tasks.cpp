@@ -82,6 +82,7 @@ detail::task& simulator::new_task(task_kind kind, const char* name,
   ++task_count_;
   ++live_;
   touch(object_class::spawn, 0, true);
+  touch(object_class::wake, t.id, true);
   if (streams_stopped_ && kind == task_kind::stream) t.dropped = true;
   make_runnable(t);
   return t;

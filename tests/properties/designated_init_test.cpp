@@ -24,7 +24,7 @@ TEST_CASE("sim::config: designated initializers with omitted fields keep the def
 TEST_CASE("properties options: designated initializers with omitted fields keep the defaults") {
   const fp::generator_options g{.flushes_max = 3};
   CHECK(g.whole_api);
-  const fp::explore_options e{.flushes = 2, .sleep_sets = false};
+  const fp::explore_options e{.flushes = 2, .por = flushcoord::sim::por_mode::none};
   CHECK(e.faults.empty());
   CHECK(e.mutant.empty());
   const fp::shrink_options s{.runs_max = 10};

@@ -26,14 +26,37 @@ TEST_CASE("explore finds a reachable mutant and its schedule replays") {
   std::printf("explore %s: %s\n", o.mutant.c_str(), e.summary().c_str());
   REQUIRE(e.failing.has_value());
   CHECK(e.failing->violated.has_value());
-  CHECK(e.result.preemptions <= o.preemption_bound);
   CHECK(e.summary().rfind("violation after", 0) == 0);
+  CHECK(e.result.decisions.size() > 0);
   // The same schedule, replayed exactly, fails the same way.
   const fp::mutant_scope on(o.mutant);
   fs::replay_scheduler replay(e.result.decisions);
   fs::simulator sim(fs::config{}, replay);
   const auto again = fp::run_scenario(e.sc, sim);
   CHECK(again.describe() == e.failing->describe());
+}
+
+TEST_CASE("dpor finds every mutant the sleep-set explorer found, and the schedule replays") {
+  // The four mutants the preemption-bounded sleep-set explorer finds in its
+  // fixed scenario (docs/strategy-comparison.md); DPOR must find each too.
+  for (const char* name : {"finalize_in_arrival_order", "permit_released_at_stream_end",
+                           "drain_checks_before_waiting", "shutdown_keeps_permit_waiters"}) {
+    fp::explore_options o;  // the fixed scenario at its defaults
+    o.mutant = name;
+    o.schedules_max = 200'000;
+    o.por = fs::por_mode::sleep_sets;
+    const fp::exploration old = fp::explore_schedules(o);
+    o.por = fs::por_mode::dpor;
+    const fp::exploration e = fp::explore_schedules(o);
+    std::printf("%s: sleep sets %s; dpor %s\n", name, old.summary().c_str(), e.summary().c_str());
+    CHECK_MESSAGE(old.failing.has_value(), name);
+    REQUIRE_MESSAGE(e.failing.has_value(), name);
+    CHECK(e.failing->violated.has_value());
+    const fp::mutant_scope on(name);
+    fs::replay_scheduler replay(e.result.decisions);
+    fs::simulator sim(fs::config{}, replay);
+    CHECK(fp::run_scenario(e.sc, sim).describe() == e.failing->describe());
+  }
 }
 
 TEST_CASE("pct finds an ordering mutant and reports its guarantee") {

@@ -19,7 +19,7 @@ fp::exploration explore(std::size_t flushes, std::size_t drains, std::size_t shu
   o.flushes = flushes;
   o.drains = drains;
   o.shutdowns = shutdowns;
-  o.sleep_sets = por;
+  o.por = por ? flushcoord::sim::por_mode::sleep_sets : flushcoord::sim::por_mode::none;
   o.preemption_bound = bound;
   o.bound_sound = bound_sound;
   fp::exploration e = fp::explore_schedules(o);
@@ -38,7 +38,7 @@ TEST_CASE("explore covers a small configuration and the count is stable") {
   CHECK(e.result.stats.complete);
   CHECK_FALSE(e.result.violation.has_value());
   CHECK(e.result.stats.schedules == 53);
-  CHECK(e.summary() == "no violation in all 53 schedules within bound 2");
+  CHECK(e.summary() == "complete: no violation in all 53 executions (sleep sets, bound 2 applied)");
 
   const auto e2 = explore(2, 1, 0, true);
   CHECK(e2.result.stats.complete);

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -39,9 +40,12 @@ struct explore_options {
   std::uint32_t preemption_bound = 2; // --preemption-bound B (max(): none)
   std::vector<fault> faults{};        // --faults a,b,... (per flush, cycled)
   std::string mutant{};               // --mutant NAME (mutant builds only)
-  bool sleep_sets = true;             // --no-por turns it off
-  bool bound_sound = false;           // --sound-bound (explorer.hpp)
+  sim::por_mode por = sim::por_mode::dpor;  // --por dpor|sleep-sets|none
+  bool bound_sound = false;           // --sound-bound (explorer.hpp; sleep-sets only)
   std::uint64_t schedules_max = 0;    // --max-schedules N (0: no limit)
+  /// Called after every complete run (explorer.hpp, explore_limits).
+  std::function<void(const sim::simulator&, const sim::run_result&)> on_execution{};
+  bool record_events = false;         // runs record their events (for on_execution)
 };
 
 /// The fixed scenario described above.
@@ -54,7 +58,9 @@ struct exploration {
   /// The failing run replayed once more (exactly, by replay_scheduler), with
   /// the property that failed; empty when no violation was found.
   std::optional<scenario_outcome> failing;
-  /// "no violation in all N schedules within bound B" or the failure.
+  sim::por_mode por = sim::por_mode::dpor;
+  bool explored_with_dpor() const { return por == sim::por_mode::dpor; }
+  /// "complete: no violation in all N executions (...)" or the failure.
   std::string summary() const;
 };
 

@@ -34,6 +34,7 @@ enum class object_class : std::uint8_t {
   timer,      ///< id = low 32 bits of the deadline; same-instant timers fire in registration order
   global,     ///< conflicts with every access
   step_end,   ///< not an access: marks the end of `task`'s step; id = 1 if it is still runnable
+  wake,       ///< not an access: the step made task `id` runnable (woke or spawned it); DPOR's enabling edge
 };
 
 /// One logged access. `step` numbers the steps of a run (one per
@@ -44,11 +45,15 @@ struct access {
   object_class cls = object_class::global;
   bool write = true;
   std::uint32_t id = 0;
+  /// For a mutex access: the step took the mutex (lock, or the re-lock of a
+  /// condvar wait). DPOR reverses races between acquisitions only.
+  bool acquire = false;
 };
 
 /// Whether two accesses (of different tasks) make their steps dependent.
 constexpr bool conflicts(const access& a, const access& b) noexcept {
   if (a.cls == object_class::step_end || b.cls == object_class::step_end) return false;
+  if (a.cls == object_class::wake || b.cls == object_class::wake) return false;
   if (a.cls == object_class::global || b.cls == object_class::global) return true;
   return a.cls == b.cls && a.id == b.id && (a.write || b.write);
 }

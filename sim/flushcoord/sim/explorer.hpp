@@ -1,5 +1,6 @@
-// flushcoord/sim/explorer.hpp — exhaustive, preemption-bounded exploration
-// with sleep-set partial-order reduction.
+// flushcoord/sim/explorer.hpp — exhaustive exploration: source-DPOR (the
+// default, dpor.hpp), or the preemption-bounded DFS with sleep sets that
+// this file describes (por_mode::sleep_sets, kept for comparison).
 //
 // explore() runs one small deterministic program (a callable that performs
 // one simulator run) again and again, depth-first over its choice points:
@@ -58,11 +59,21 @@
 
 namespace flushcoord::sim {
 
+/// Which reduction explore() uses.
+enum class por_mode : std::uint8_t {
+  dpor,        ///< source-DPOR with sleep sets (dpor.hpp); the bound does not prune
+  sleep_sets,  ///< the DFS below with sleep sets, pruned by the preemption bound
+  none,        ///< the DFS below without reduction, pruned by the preemption bound
+};
+
 struct explore_limits {
   std::uint32_t preemption_bound = 2;  ///< max() = unbounded
-  bool sleep_sets = true;              ///< partial-order reduction on/off
-  bool bound_sound = false;            ///< see above: exact coverage under the bound
+  por_mode por = por_mode::dpor;       ///< the reduction
+  bool bound_sound = false;            ///< sleep_sets only, see above: exact coverage under the bound
   std::uint64_t schedules_max = 0;     ///< stop after this many runs; 0 = no limit
+  /// Called after every complete (not pruned) run, the violating one
+  /// included, with the simulator that ran it (its events, if recorded).
+  std::function<void(const simulator&, const run_result&)> on_execution{};
 };
 
 struct explore_stats {
@@ -73,6 +84,11 @@ struct explore_stats {
   std::uint64_t steps = 0;           ///< scheduling points over all runs
   std::size_t depth_max = 0;         ///< most decisions in one run
   bool complete = false;             ///< every schedule within the bound covered
+  // dpor only:
+  std::uint64_t races = 0;           ///< reversible races found in new parts of runs
+  std::uint64_t backtracks = 0;      ///< alternatives the races added to source sets
+  std::uint64_t races_unplaced = 0;  ///< races whose reversal had no choice point (expected 0)
+  std::uint64_t over_bound = 0;      ///< complete runs with more preemptions than the bound
   std::uint64_t pruned() const noexcept { return sleep_blocked + sleep_skipped; }
 };
 
@@ -84,7 +100,8 @@ struct explore_result {
 };
 
 /// Runs `one_run` (which must call sim.run exactly once and return its
-/// result, deterministically) over every schedule within `limits`.
+/// result, deterministically) over every schedule within `limits`
+/// (limits.por = dpor: every schedule, up to equivalence; see dpor.hpp).
 /// `cfg` is copied; record_accesses is switched on. Throws std::logic_error
 /// if a replayed prefix diverges (the program is not deterministic).
 explore_result explore(config cfg, const std::function<run_result(simulator&)>& one_run,

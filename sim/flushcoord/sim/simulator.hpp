@@ -214,10 +214,10 @@ class simulator {
   /// count) and publishes it as an event of kind `coordinator`.
   void coordinator_event_seen(const coordinator_event& e) noexcept;
   /// Logs an access of the running step (no-op unless record_accesses).
-  void touch(object_class cls, std::uint32_t id, bool write) const {
-    if (cfg_.record_accesses) log_access(cls, id, write);
+  void touch(object_class cls, std::uint32_t id, bool write, bool acquire = false) const {
+    if (cfg_.record_accesses) log_access(cls, id, write, acquire);
   }
-  void log_access(object_class cls, std::uint32_t id, bool write) const;
+  void log_access(object_class cls, std::uint32_t id, bool write, bool acquire) const;
   /// config::break_at_step: stops before the first event of that step
   /// that happens on a task's fiber, once per run.
   void check_break() {

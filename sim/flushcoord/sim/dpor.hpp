@@ -1,0 +1,79 @@
+// flushcoord/sim/dpor.hpp — source-DPOR with sleep sets over the simulator's
+// visible operations (explore() with por_mode::dpor, the default).
+//
+// METHOD (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic partial order
+// reduction", POPL 2014, the source-set algorithm with sleep sets; no
+// wakeup trees, so some runs end "sleep-set blocked"): stateless search by
+// re-execution. Each run replays a prefix of choices, takes a new one at the
+// deepest choice point with an unexplored member of its source set, then
+// continues with a default (keep the current task, else the lowest id).
+// After each run the whole run is analysed (sim/src/dpor_races.cpp):
+//   * an EVENT is one step (access.hpp: what a task does between two
+//     scheduling points), tagged with the objects it touched: mutex, condvar,
+//     task (finish = write, join/done = read), spawn, timer deadline, global;
+//   * DEPENDENCE: same object and at least one write; `global` (a sleep on a
+//     stop token, the runtime stopping unstarted streams) with everything;
+//   * HAPPENS-BEFORE by vector clocks: program order, dependence, and
+//     ENABLING (a step that wakes or spawns a task happens before that
+//     task's next step; it is not a race, since it cannot be reversed).
+//     Disabling is dependence too: a lock disables the other lockers of its
+//     mutex, and both steps touch the mutex;
+//   * the CLOCK: virtual time advances only when no task can run, as in
+//     every run, so a timer firing is a barrier: every event before it
+//     happens before it, it before every event after; it never races;
+//   * RACES: two dependent events of different tasks, the first not
+//     happening before the second otherwise. For a mutex only acquisitions
+//     race (a lock and the previous task's lock of the same mutex: the
+//     reversal lets the later task take it first);
+//   * BACKTRACKING by source sets: for a race (e, e'), v = the events after e
+//     that do not happen after it, then e'; if none of v's initials (tasks
+//     whose first event in v has no predecessor in v) is already in the
+//     source set of the choice point before e, one is added (preferring one
+//     that is not asleep there);
+//   * SLEEP SETS: a task explored from a choice point sleeps in the later
+//     siblings until a step dependent on its step runs.
+// Only races whose later event is new in this run are analysed: the replayed
+// prefix is the same execution as before, its races were handled then.
+//
+// WHAT IS A CHOICE, WHAT IS NOT (modelled as the simulator runs them):
+//   * which runnable task steps next: a choice; a task whose next step is a
+//     lock of a mutex another task holds is not (it would only block);
+//   * which notify_one waiter wakes: NOT a choice, the simulator wakes the
+//     longest waiter (FIFO); the order in which tasks started waiting is
+//     explored, which decides who that is;
+//   * spurious wake-ups of condvar waits: NOT modelled (a sim condvar never
+//     wakes spuriously); code correct only without them is not caught;
+//   * which waiter takes a mutex after an unlock: a choice (all are woken
+//     and race for it);
+//   * timers at one instant fire together, in registration order.
+//
+// PREEMPTION BOUND: DPOR here does not prune by the bound. Pruning a DPOR
+// search by a bound loses executions within it (Coons et al., OOPSLA 2013);
+// the sound way (Marmanis et al., TACAS 2023) explores some executions
+// beyond the bound. This explorer takes the simplest sound position: it
+// explores every execution up to equivalence, and reports how many of the
+// complete runs exceed the bound (explore_stats::over_bound). Nothing within
+// the bound is lost; with a bound the count is the unbounded count.
+//
+// COMPLETE: every execution of the program is equivalent (same order of
+// dependent events) to one that was run, so every reachable final state and
+// every property verdict that depends only on that order has been seen.
+//
+// LIMITS: plain memory shared without a sim primitive (the coordinator's
+// std::stop_source, the checkers' fact stream) has no scheduling point and
+// no access record; the stop token is covered by `global`, the checkers
+// are assumed to judge only the order of dependent steps.
+#pragma once
+
+#include <functional>
+
+#include "flushcoord/sim/explorer.hpp"
+
+namespace flushcoord::sim {
+
+/// explore() with limits.por == por_mode::dpor; limits.preemption_bound only
+/// counts (over_bound), it prunes nothing.
+explore_result explore_dpor(config cfg, const std::function<run_result(simulator&)>& one_run,
+                            const explore_limits& limits);
+
+}  // namespace flushcoord::sim
