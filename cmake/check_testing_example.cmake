@@ -11,11 +11,16 @@
 #   4. the failure, kept as a corpus entry, passes on the clean build and
 #      fails on the buggy one;
 #   5. bad usage and bad input exit 2.
+# With -DSANITIZE=ON the example is compiled and linked with
+# -fsanitize=address,undefined against the same plain (uninstrumented)
+# install, as a user's ASan CI job would build it, and every step above must
+# also print no sanitizer report (the runtimes are told to halt on the first).
 #
 #   cmake -DBUILD_DIR=<flushcoord build tree> -DSOURCE_DIR=<repo>
 #         -DPREFIX=<install prefix> -DEXAMPLE_BUILD_DIR=<dir>
 #         [-DCXX=<compiler>] [-DGENERATOR=<generator>]
-#         [-DCLEAN_SEEDS=10000] [-DBUGGY_SEEDS=200] -P check_testing_example.cmake
+#         [-DCLEAN_SEEDS=10000] [-DBUGGY_SEEDS=200] [-DSANITIZE=ON]
+#         -P check_testing_example.cmake
 foreach(var BUILD_DIR SOURCE_DIR PREFIX EXAMPLE_BUILD_DIR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "check_testing_example.cmake: -D${var}=... is required")
@@ -38,6 +43,16 @@ set(bin ${EXAMPLE_BUILD_DIR})
 set(traces ${EXAMPLE_BUILD_DIR}-traces)
 
 set(check_name "testing example")
+set(configure_extra "")
+if(SANITIZE)
+  set(check_name "testing example (asan+ubsan)")
+  set(sanitize_flags "-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all")
+  set(configure_extra "-DCMAKE_CXX_FLAGS=${sanitize_flags}" "-DCMAKE_EXE_LINKER_FLAGS=${sanitize_flags}")
+  # A report ends the process with a non-zero status, so every expect_exit
+  # below catches it; the text check catches a report that did not.
+  set(ENV{ASAN_OPTIONS} "halt_on_error=1:abort_on_error=0:exitcode=99:detect_leaks=1")
+  set(ENV{UBSAN_OPTIONS} "halt_on_error=1:print_stacktrace=1:exitcode=98")
+endif()
 include(${CMAKE_CURRENT_LIST_DIR}/installed_project.cmake)  # run_step, configure_against
 
 # Runs the command; fails unless it exits `status`. Its stdout+stderr go
@@ -45,7 +60,10 @@ include(${CMAKE_CURRENT_LIST_DIR}/installed_project.cmake)  # run_step, configur
 function(expect_exit status out_var)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc STREQUAL "${status}")
-    message(FATAL_ERROR "testing example: `${ARGN}` exited ${rc}, expected ${status}:\n${out}\n${err}")
+    message(FATAL_ERROR "${check_name}: `${ARGN}` exited ${rc}, expected ${status}:\n${out}\n${err}")
+  endif()
+  if("${out}${err}" MATCHES "ERROR: AddressSanitizer|runtime error:|False positive error reports may follow")
+    message(FATAL_ERROR "${check_name}: `${ARGN}` printed a sanitizer report:\n${out}\n${err}")
   endif()
   set(${out_var} "${out}${err}" PARENT_SCOPE)
 endfunction()
@@ -53,7 +71,7 @@ endfunction()
 # Fails unless `text` matches; hands the groups back as CMAKE_MATCH_1, _2.
 function(expect_match text regex what)
   if(NOT text MATCHES "${regex}")
-    message(FATAL_ERROR "testing example: ${what}: no match for '${regex}' in:\n${text}")
+    message(FATAL_ERROR "${check_name}: ${what}: no match for '${regex}' in:\n${text}")
   endif()
   set(CMAKE_MATCH_1 "${CMAKE_MATCH_1}" PARENT_SCOPE)
   set(CMAKE_MATCH_2 "${CMAKE_MATCH_2}" PARENT_SCOPE)
@@ -68,7 +86,7 @@ run_step("build examples/testing" ${CMAKE_COMMAND} --build ${EXAMPLE_BUILD_DIR})
 math(EXPR last "${CLEAN_SEEDS} - 1")
 expect_exit(0 out ${bin}/lsm_sim run --seeds 0..${last} --jobs 2 --out ${traces}/clean)
 expect_match("${out}" "failures: +0" "the clean campaign")
-message(STATUS "testing example: lsm_sim clean over seeds 0..${last}")
+message(STATUS "${check_name}: lsm_sim clean over seeds 0..${last}")
 
 # 2. Found with the bug on, within the budget; the replay command is ours.
 math(EXPR last "${BUGGY_SEEDS} - 1")
@@ -76,7 +94,7 @@ expect_exit(1 out ${bin}/lsm_sim_buggy run --seeds 0..${last} --stop-on-first --
 expect_match("${out}" "\\[engine_invariant\\] [^\n]*has parent" "the planted bug's report")
 expect_match("${out}" "replay: ([^\n]*lsm_sim_buggy) replay ([^\n]*\\.trace)" "the replay command")
 set(trace ${CMAKE_MATCH_2})
-message(STATUS "testing example: the planted bug found: ${trace}")
+message(STATUS "${check_name}: the planted bug found: ${trace}")
 expect_exit(1 out ${bin}/lsm_sim_buggy replay ${trace})
 expect_match("${out}" "^replayed exactly: property: \\[engine_invariant\\]" "the replay")
 expect_exit(3 out ${bin}/lsm_sim replay ${trace})
@@ -89,7 +107,7 @@ set(before ${CMAKE_MATCH_1})
 expect_match("${out}" "after: +([0-9]+) steps" "shrink's after")
 set(after ${CMAKE_MATCH_1})
 if(NOT after LESS before)
-  message(FATAL_ERROR "testing example: shrink did not make the run smaller (${before} -> ${after} steps)")
+  message(FATAL_ERROR "${check_name}: shrink did not make the run smaller (${before} -> ${after} steps)")
 endif()
 expect_match("${out}" "shrunk trace written to ([^\n]*\\.trace)" "the shrunk trace")
 set(shrunk ${CMAKE_MATCH_1})
@@ -97,18 +115,18 @@ expect_exit(1 out ${bin}/lsm_sim_buggy replay ${shrunk})
 expect_match("${out}" "^replayed exactly: property: \\[engine_invariant\\]" "the shrunk replay")
 expect_exit(0 out ${bin}/lsm_sim_buggy show ${shrunk})
 expect_match("${out}" "failure at [^\n]*property engine_invariant" "show")
-message(STATUS "testing example: shrunk from ${before} to ${after} steps; replays exactly")
+message(STATUS "${check_name}: shrunk from ${before} to ${after} steps; replays exactly")
 
 # 4. The failure kept as a regression corpus entry (seed + scenario of the
 #    original trace): it passes on the engine as shipped and fails on the
 #    buggy one.
 file(READ ${trace} text)
 if(NOT text MATCHES "\nseed ([0-9]+)\n")
-  message(FATAL_ERROR "testing example: no seed line in ${trace}")
+  message(FATAL_ERROR "${check_name}: no seed line in ${trace}")
 endif()
 set(seed ${CMAKE_MATCH_1})
 if(NOT text MATCHES "\nscenario ([0-9]+)\n")
-  message(FATAL_ERROR "testing example: no scenario section in ${trace}")
+  message(FATAL_ERROR "${check_name}: no scenario section in ${trace}")
 endif()
 set(count ${CMAKE_MATCH_1})
 string(FIND "${text}" "${CMAKE_MATCH_0}" at)
@@ -124,7 +142,7 @@ expect_exit(0 out ${bin}/lsm_sim corpus ${traces}/corpus)
 expect_match("${out}" "1 passed, 0 failed" "the corpus on the clean build")
 expect_exit(1 out ${bin}/lsm_sim_buggy corpus ${traces}/corpus --out ${traces}/corpus-failures)
 expect_match("${out}" "0 passed, 1 failed" "the corpus on the buggy build")
-message(STATUS "testing example: the corpus entry passes when fixed, fails when not")
+message(STATUS "${check_name}: the corpus entry passes when fixed, fails when not")
 
 # 5. Bad usage and bad input: exit 2, with a message.
 expect_exit(2 out ${bin}/lsm_sim run --seeds 9..1)
@@ -134,4 +152,4 @@ expect_exit(2 out ${bin}/lsm_sim replay ${traces}/no-such.trace)
 file(WRITE ${traces}/garbage.trace "not a trace\n")
 expect_exit(2 out ${bin}/lsm_sim replay ${traces}/garbage.trace)
 expect_match("${out}" "garbage.trace" "the bad trace's message")
-message(STATUS "testing example: ok")
+message(STATUS "${check_name}: ok")

@@ -12,10 +12,12 @@ endfunction()
 
 # Configures the project in `source` into `dir` against `prefix` alone, and
 # fails unless flushcoord was found under `prefix` (not another install).
+# `configure_extra` (a list, set by the includer or unset) adds cache
+# arguments, e.g. a sanitizer's flags.
 function(configure_against prefix source dir)
   run_step("configure ${source} against ${prefix}"
     ${CMAKE_COMMAND} -S ${source} -B ${dir}
-    -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release ${compiler_arg}
+    -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release ${compiler_arg} ${configure_extra}
     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
   file(STRINGS ${dir}/CMakeCache.txt found REGEX "^flushcoord_DIR:")
   string(REGEX REPLACE "^flushcoord_DIR:[A-Z]+=" "" found "${found}")

@@ -21,7 +21,7 @@ std::size_t round_up(std::size_t n, std::size_t unit) noexcept {
 }  // namespace
 
 std::size_t stack_pool::default_size() noexcept {
-  return detail::asan_enabled ? std::size_t{1} << 20 : std::size_t{256} << 10;
+  return detail::asan_active() ? std::size_t{1} << 20 : std::size_t{256} << 10;
 }
 
 stack_pool::stack_pool(std::size_t stack_size)
