@@ -16,11 +16,18 @@
 // the flush lock while it writes the manifest file, and publishes with the
 // head it read. If the checkpointer published meanwhile, the new manifest's
 // parent is stale and the checkpoint is lost from the chain.
+//
+// The fault seam (write_faults): where a real engine's I/O can fail, the
+// database asks an optional callback. Production leaves it empty; the
+// simulation wires it to the harness's fault plan, so that the failure paths
+// of finalize and finalize_failure run under the coordinator too.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +37,15 @@
 namespace lsm {
 
 using namespace std::chrono_literals;
+
+/// What the fault seam can make a manifest write do.
+enum class write_fault { none, io_error, crash };
+
+/// The test seam: empty in production. Keyed by the frozen memtable.
+struct write_faults {
+  std::function<write_fault(std::uint64_t memtable)> manifest_write;
+  std::function<bool(std::uint64_t memtable)> give_back_throws;
+};
 
 template <class R>
 class database {
@@ -45,7 +61,10 @@ class database {
   /// How often the checkpointer publishes.
   static constexpr std::chrono::nanoseconds checkpoint_every = 700us;
 
-  database(R rt, bool stale_parent) : rt_(rt), stale_parent_(stale_parent) { chain_.push_back({1, 0, false}); }
+  database(R rt, bool stale_parent, write_faults faults = {})
+      : rt_(rt), stale_parent_(stale_parent), faults_(std::move(faults)) {
+    chain_.push_back({1, 0, false});
+  }
 
   /// The writer's rotate step: switch the memtable. Returns its number.
   std::uint64_t freeze() {
@@ -60,14 +79,21 @@ class database {
     return memtable;  // one SST per memtable
   }
 
-  /// finalize: publish a manifest that adds `sst`. Returns its id.
-  std::uint64_t publish(std::uint64_t sst) {
-    (void)sst;
+  /// finalize: publish a manifest that adds `sst` (the SST of memtable
+  /// `sst`). Returns its id, or nothing when the manifest write failed: the
+  /// chain is unchanged and the memtable stays frozen, to be flushed again.
+  /// Throws when the write "crashes" (the seam's crash).
+  std::optional<std::uint64_t> publish(std::uint64_t sst) {
     std::unique_lock lk(flush_lock_);
     const std::uint64_t parent = chain_.back().id;
     if (stale_parent_) lk.unlock();  // BUG: the head may move while we write
     rt_.sleep_for(manifest_write);
     if (stale_parent_) lk.lock();
+    switch (faults_.manifest_write ? faults_.manifest_write(sst) : write_fault::none) {
+      case write_fault::io_error: ++memtables_returned_; return std::nullopt;
+      case write_fault::crash: throw std::runtime_error("manifest write crashed");
+      case write_fault::none: break;
+    }
     const std::uint64_t id = ++next_id_;
     chain_.push_back({id, parent, false});
     ++flushes_published_;
@@ -76,9 +102,9 @@ class database {
 
   /// finalize_failure: the memtable goes back to be flushed again later.
   void give_back(std::uint64_t memtable) {
-    (void)memtable;
     std::lock_guard lk(flush_lock_);
     ++memtables_returned_;
+    if (faults_.give_back_throws && faults_.give_back_throws(memtable)) throw std::runtime_error("give_back failed");
   }
 
   /// The checkpointer task's body: publish a checkpoint every
@@ -116,6 +142,7 @@ class database {
  private:
   R rt_;
   bool stale_parent_;
+  write_faults faults_;
   typename R::mutex flush_lock_{"lsm.flush_lock"};
   typename R::mutex sst_dir_{"lsm.sst_dir"};
   typename R::condvar checkpoint_wake_{"lsm.checkpoint_wake"};
@@ -138,8 +165,9 @@ class engine {
 
   explicit engine(database<R>& db) : db_(&db) {}
 
-  flushcoord::result<snapshot_id> finalize(std::uint64_t, const rotated_state&, outcome&& sst) {
-    return db_->publish(sst);
+  flushcoord::result<snapshot_id> finalize(std::uint64_t seq, const rotated_state&, outcome&& sst) {
+    if (const auto id = db_->publish(sst)) return *id;
+    return flushcoord::flush_error{flushcoord::errc::finalize_failed, seq, "manifest write failed"};
   }
   void finalize_failure(std::uint64_t, const rotated_state& memtable, const flushcoord::flush_error&) {
     db_->give_back(memtable);

@@ -8,6 +8,7 @@
 // the stale-parent bug of lsm.hpp (main_buggy.cpp). The choice is made once
 // per process, before any run, so each binary is deterministic; one copy of
 // the heavy template code serves both (CI compile time).
+#include <map>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -26,10 +27,19 @@ struct lsm_setup {
   using runtime = flushcoord::sim::runtime;
   using engine = lsm::engine<runtime>;
 
-  explicit lsm_setup(flushcoord::testing::run_context ctx) : rt(ctx.rt), db(ctx.rt, plant_stale_parent) {}
+  // The engine's fault seam (lsm.hpp) obeys the harness's plan, so the
+  // harness draws finalize faults for it.
+  static constexpr bool finalize_faults = true;
+
+  explicit lsm_setup(flushcoord::testing::run_context ctx)
+      : rt(ctx.rt), faults(ctx.faults), db(ctx.rt, plant_stale_parent, seam()) {}
 
   engine make_engine() { return engine(db); }
-  engine::rotated_state rotate(std::size_t) { return db.freeze(); }
+  engine::rotated_state rotate(std::size_t flush) {
+    const std::uint64_t memtable = db.freeze();
+    flush_of[memtable] = flush;  // the seam speaks memtables, the plan flushes
+    return memtable;
+  }
   flushcoord::result<engine::outcome> stream(const engine::rotated_state& memtable, std::stop_token) {
     return db.write_sst(memtable);
   }
@@ -43,7 +53,26 @@ struct lsm_setup {
   }
   std::optional<std::string> invariant() const { return db.chain_error(); }
 
+  /// The harness's finalize faults, through the engine's own seam.
+  lsm::write_faults seam() {
+    using flushcoord::testing::finalize_fault;
+    return {.manifest_write =
+                [this](std::uint64_t memtable) {
+                  switch (faults.finalize(flush_of.at(memtable))) {
+                    case finalize_fault::error: return lsm::write_fault::io_error;
+                    case finalize_fault::throw_exception: return lsm::write_fault::crash;
+                    case finalize_fault::none: break;
+                  }
+                  return lsm::write_fault::none;
+                },
+            .give_back_throws = [this](std::uint64_t memtable) {
+              return faults.finalize_failure_throws(flush_of.at(memtable));
+            }};
+  }
+
   runtime rt;
+  flushcoord::testing::injected_faults faults;
+  std::map<std::uint64_t, std::size_t> flush_of;  // memtable -> the scenario's flush
   lsm::database<runtime> db;
   runtime::task_handle checkpointer;
 };

@@ -63,8 +63,8 @@ flushsim::run_args run_args_for(const check_options& opts) {
 
 }  // namespace
 
-check_result check_runner(properties::scenario_runner run, const check_options& opts) {
-  flushsim::set_subject({run, opts.tool.empty() ? own_path() : opts.tool, false});
+check_result check_runner(properties::scenario_runner run, bool finalize_faults, const check_options& opts) {
+  flushsim::set_subject({run, opts.tool.empty() ? own_path() : opts.tool, finalize_faults});
   const flushsim::run_args args = run_args_for(opts);
   captured_output out;
   int status = 0;

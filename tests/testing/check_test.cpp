@@ -78,6 +78,63 @@ struct leaky_setup : good_setup {
   std::optional<std::string> at_end() { return "finalized " + std::to_string(l.finalized) + ", leaked one"; }
 };
 
+/// An engine whose finalize and finalize_failure obey the harness's
+/// finalize faults (setup.hpp, injected_faults). `Obeys` false: it says it
+/// does, and never fails; the outcome oracle must notice.
+struct fault_counts {
+  std::uint64_t errors = 0, throws = 0, failure_throws = 0;
+};
+inline fault_counts faults_seen;  // summed over the runs of one test case (jobs = 1)
+
+template <class R, bool Obeys>
+class faulty_engine {
+ public:
+  using rotated_state = std::size_t;  // the flush index, kept for the seam
+  using outcome = std::uint64_t;
+  using snapshot_id = std::uint64_t;
+  explicit faulty_engine(ft::injected_faults f) : faults_(f) {}
+  result<snapshot_id> finalize(std::uint64_t seq, const rotated_state& flush, outcome&& out) {
+    if (Obeys) switch (faults_.finalize(flush)) {
+        case ft::finalize_fault::error:
+          ++faults_seen.errors;
+          return flushcoord::flush_error{flushcoord::errc::finalize_failed, seq, "injected manifest write error"};
+        case ft::finalize_fault::throw_exception:
+          ++faults_seen.throws;
+          throw std::runtime_error("injected finalize throw");
+        case ft::finalize_fault::none: break;
+      }
+    return out;
+  }
+  void finalize_failure(std::uint64_t, const rotated_state& flush, const flushcoord::flush_error&) {
+    if (Obeys && faults_.finalize_failure_throws(flush)) {
+      ++faults_seen.failure_throws;
+      throw std::runtime_error("injected finalize_failure throw");
+    }
+  }
+
+ private:
+  ft::injected_faults faults_;
+};
+
+template <bool Obeys>
+struct faulty_setup {
+  using engine = faulty_engine<flushcoord::sim::runtime, Obeys>;
+  static constexpr bool finalize_faults = true;
+  explicit faulty_setup(ft::run_context ctx) : faults(ctx.faults) {}
+  engine make_engine() { return engine(faults); }
+  engine::rotated_state rotate(std::size_t flush) { return flush; }
+  result<typename engine::outcome> stream(const typename engine::rotated_state& flush, std::stop_token) {
+    return flush + 1;
+  }
+  ft::injected_faults faults;
+};
+
+/// The same engine, obeying, but its setup does not declare the seam.
+struct undeclared_faulty_setup : faulty_setup<true> {
+  static constexpr bool finalize_faults = false;
+  using faulty_setup<true>::faulty_setup;
+};
+
 std::filesystem::path fresh_dir(const std::string& name) {
   const auto d = std::filesystem::temp_directory_path() / ("flushcoord-testing-check-" + name);
   std::filesystem::remove_all(d);
@@ -137,4 +194,32 @@ TEST_CASE("check: bad options are refused with a message") {
   CHECK_THROWS_AS(ft::check<good_setup>({.jobs = 0}), std::invalid_argument);
   CHECK_THROWS_WITH_AS(ft::check<good_setup>({.seeds = {0, 0}, .strategy = "nope"}),
                        doctest::Contains("unknown strategy 'nope'"), std::invalid_argument);
+}
+
+TEST_CASE("check: an engine that declares finalize_faults gets them drawn, and the oracle expects them") {
+  static_assert(!ft::injects_finalize_faults<good_setup>());
+  static_assert(ft::injects_finalize_faults<faulty_setup<true>>());
+
+  faults_seen = {};
+  const auto obeys = ft::check<faulty_setup<true>>({.seeds = {0, 999}, .out = fresh_dir("faulty-obeys"), .tool = "x"});
+  CHECK_MESSAGE(obeys.ok, obeys.message);
+  // Every kind of finalize fault reached the engine's seam.
+  CHECK(faults_seen.errors > 0);
+  CHECK(faults_seen.throws > 0);
+  CHECK(faults_seen.failure_throws > 0);
+
+  // Declaring the seam and ignoring it is caught: flushes planned to fail
+  // at finalize succeed instead.
+  const auto ignores = ft::check<faulty_setup<false>>({.seeds = {0, 999}, .out = fresh_dir("faulty-ignores"), .tool = "x"});
+  REQUIRE(!ignores.ok);
+  CHECK(ignores.message.find("[outcome]") != std::string::npos);
+}
+
+TEST_CASE("check: without finalize_faults, no finalize fault is drawn for the engine") {
+  faults_seen = {};
+  const auto r = ft::check<undeclared_faulty_setup>({.seeds = {0, 999}, .out = fresh_dir("faulty-undeclared"), .tool = "x"});
+  CHECK_MESSAGE(r.ok, r.message);
+  CHECK(faults_seen.errors == 0);
+  CHECK(faults_seen.throws == 0);
+  CHECK(faults_seen.failure_throws == 0);
 }

@@ -53,14 +53,15 @@ struct check_result {
 
 /// The part of a campaign that does not depend on S (compiled into the
 /// flushcoord::testing library).
-check_result check_runner(properties::scenario_runner run, const check_options& opts);
+/// `finalize_faults` as for main_runner (main.hpp).
+check_result check_runner(properties::scenario_runner run, bool finalize_faults, const check_options& opts);
 
 /// The campaign over setup S's engine. Sets the process's simulated
 /// engine to S (as testing::main does). Throws std::invalid_argument for
 /// bad options (an empty seed range, an unknown strategy, jobs == 0).
 template <setup S>
 check_result check(const check_options& opts = {}) {
-  return check_runner(&run<S>, opts);
+  return check_runner(&run<S>, injects_finalize_faults<S>(), opts);
 }
 
 }  // namespace flushcoord::testing

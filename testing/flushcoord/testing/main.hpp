@@ -22,12 +22,14 @@
 namespace flushcoord::testing {
 
 /// The part that does not depend on S (in the flushcoord::testing library).
-int main_runner(properties::scenario_runner run, int argc, char** argv);
+/// `finalize_faults`: whether the generator may draw finalize faults
+/// (S::finalize_faults, setup.hpp).
+int main_runner(properties::scenario_runner run, bool finalize_faults, int argc, char** argv);
 
 /// flushsim's command line over setup S's engine. Never throws.
 template <setup S>
 int main(int argc, char** argv) {
-  return main_runner(&run<S>, argc, argv);
+  return main_runner(&run<S>, injects_finalize_faults<S>(), argc, argv);
 }
 
 }  // namespace flushcoord::testing

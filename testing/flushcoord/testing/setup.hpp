@@ -41,6 +41,11 @@
 //   std::optional<std::string> at_end();
 //        Checked once after the run, with every task finished (quiescence):
 //        e.g. "no frozen memtable is left". Fails as "engine_at_end".
+//   static constexpr bool finalize_faults = true;
+//        The engine's finalize and finalize_failure consult ctx.faults and
+//        fail when told (see injected_faults below). Only then does the
+//        generator draw finalize errors, finalize throws and throwing
+//        finalize_failures for this engine; without it, none are drawn.
 //   static std::uint64_t key(const engine::snapshot_id&);
 //        The snapshot as a number, for the outcome oracle's "the ticket
 //        resolves to what finalize returned". Not needed when snapshot_id
@@ -57,15 +62,62 @@
 #include <string>
 
 #include "flushcoord/engine.hpp"
+#include "flushcoord/properties/scenario.hpp"
 #include "flushcoord/result.hpp"
 #include "flushcoord/sim/runtime.hpp"
 
 namespace flushcoord::testing {
 
+/// What the harness asks of the engine's finalize for one flush.
+enum class finalize_fault {
+  none,             ///< succeed
+  error,            ///< return a flush_error (errc::finalize_failed), as a failed manifest write
+  throw_exception,  ///< throw (any exception), as a bug or a bad_alloc would
+};
+
+/// The run's fault plan for what only the engine can fail: its finalize
+/// and its finalize_failure. An engine that sets `finalize_faults` keeps
+/// a copy, remembers each rotated state's flush index (rotate's argument),
+/// and asks at the point where its finalize would do I/O:
+///
+///   switch (faults.finalize(state.flush)) {
+///     case finalize_fault::error: /* undo, then */ return flush_error{errc::finalize_failed, seq, "..."};
+///     case finalize_fault::throw_exception: throw std::runtime_error("...");
+///     case finalize_fault::none: break;
+///   }
+///
+/// and, at the end of its finalize_failure, throws when
+/// finalize_failure_throws(flush). The outcome oracle expects exactly these
+/// failures; an engine that ignores one fails the run (property outcome).
+/// In production the engine holds no injected_faults (a null pointer, a
+/// policy member; your choice): this is a test seam, like FoundationDB's
+/// BUGGIFY points.
+class injected_faults {
+ public:
+  injected_faults() = default;
+  explicit injected_faults(const properties::scenario& sc) : sc_(&sc) {}
+
+  finalize_fault finalize(std::size_t flush) const {
+    if (sc_ == nullptr || flush >= sc_->flushes.size()) return finalize_fault::none;
+    switch (sc_->flushes[flush].what) {
+      case properties::fault::finalize_error: return finalize_fault::error;
+      case properties::fault::finalize_throw: return finalize_fault::throw_exception;
+      default: return finalize_fault::none;
+    }
+  }
+  bool finalize_failure_throws(std::size_t flush) const {
+    return sc_ != nullptr && flush < sc_->flushes.size() && sc_->flushes[flush].failure_throws;
+  }
+
+ private:
+  const properties::scenario* sc_ = nullptr;  // outlives the run
+};
+
 /// What a setup gets for one run.
 struct run_context {
   sim::runtime rt;                  ///< the run's clock, tasks and sleeps
   std::size_t flushes_planned = 0;  ///< flushes the scenario will rotate (at most)
+  injected_faults faults{};         ///< finalize faults (with `finalize_faults` only)
 };
 
 template <class S>
@@ -81,6 +133,15 @@ concept has_start_stop = requires(S& s) {
   s.start();
   s.stop();
 };
+
+/// Whether S's engine injects the harness's finalize faults.
+template <class S>
+constexpr bool injects_finalize_faults() {
+  if constexpr (requires { { S::finalize_faults } -> std::convertible_to<bool>; })
+    return S::finalize_faults;
+  else
+    return false;
+}
 
 template <class S>
 concept has_invariant = requires(const S& s) {
