@@ -115,6 +115,7 @@ expect_exit(1 out ${bin}/lsm_sim_buggy replay ${shrunk})
 expect_match("${out}" "^replayed exactly: property: \\[engine_invariant\\]" "the shrunk replay")
 expect_exit(0 out ${bin}/lsm_sim_buggy show ${shrunk})
 expect_match("${out}" "failure at [^\n]*property engine_invariant" "show")
+expect_match("${out}" "note: checkpoint manifest [0-9]+ published" "show's engine notes (flushcoord::note)")
 message(STATUS "${check_name}: shrunk from ${before} to ${after} steps; replays exactly")
 
 # 4. The failure kept as a regression corpus entry (seed + scenario of the

@@ -53,6 +53,7 @@
 #include "flushcoord/events.hpp"
 #include "flushcoord/listener.hpp"
 #include "flushcoord/metrics.hpp"
+#include "flushcoord/note.hpp"
 #include "flushcoord/options.hpp"
 #include "flushcoord/result.hpp"
 #include "flushcoord/runtime_policy.hpp"

@@ -96,6 +96,7 @@ class database {
     }
     const std::uint64_t id = ++next_id_;
     chain_.push_back({id, parent, false});
+    flushcoord::note(rt_, "manifest " + std::to_string(id) + " published, parent " + std::to_string(parent));
     ++flushes_published_;
     return id;
   }
@@ -117,6 +118,8 @@ class database {
       }
       if (stopping_) break;
       chain_.push_back({++next_id_, chain_.back().id, true});
+      // In a simulated run's trace ("show" prints it); nothing in production.
+      flushcoord::note(rt_, "checkpoint manifest " + std::to_string(next_id_) + " published");
     }
   }
 

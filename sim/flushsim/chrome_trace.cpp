@@ -81,6 +81,10 @@ class exporter {
     if (!tr.life) tr.life = open_slice{fs::task_label(t_, e.task), e.time.count(), e.step};
     switch (e.kind) {
       case fs::event_kind::coordinator: return on_coordinator(e, tr);
+      case fs::event_kind::note:
+        out_.push_back(json{{"name", "note: " + fs::note_text(t_, e)}, {"ph", "i"}, {"s", "t"}, {"pid", tasks_pid},
+                            {"tid", e.task}, {"ts", micros(e.time.count())}, {"args", {{"step", e.step}}}});
+        return;
       case fs::event_kind::acquire: return take(e.object, e);
       case fs::event_kind::unlock: return release(tr, e.object, e.time.count());
       case fs::event_kind::finish:

@@ -19,6 +19,14 @@ void copy_run_log(const fs::simulator& sim, fs::trace& t) {
   const std::size_t keep = std::min(events.size(), trace_events_max);
   t.events_omitted = events.size() - keep;
   t.events.assign(events.end() - static_cast<std::ptrdiff_t>(keep), events.end());
+  // The kept note events' texts, renumbered from 0 (trace::notes).
+  t.notes.clear();
+  const auto notes = sim.notes();
+  for (fs::event& e : t.events)
+    if (e.kind == fs::event_kind::note) {
+      t.notes.push_back(e.object < notes.size() ? notes[e.object] : std::string());
+      e.object = static_cast<fs::object_id>(t.notes.size() - 1);
+    }
   t.task_names.clear();
   for (fs::task_id id = 0; id < sim.task_count(); ++id) t.task_names.emplace_back(sim.task(id).name);
   const auto names = [](std::size_t count, auto name_of) {

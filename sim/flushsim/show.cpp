@@ -119,7 +119,9 @@ void format_events(std::string& out, const fs::trace& t, const event_filter& kee
     const bool key = std::binary_search(d.key_events.begin(), d.key_events.end(), i) ||
                      (e.kind == fs::event_kind::coordinator && e.coord.seq != flushcoord::no_seq &&
                       std::binary_search(d.flushes.begin(), d.flushes.end(), e.coord.seq));
-    const std::string what = e.kind == fs::event_kind::coordinator ? coordinator_phrase(e.coord) : fs::object_label(t, e);
+    const std::string what = e.kind == fs::event_kind::coordinator ? coordinator_phrase(e.coord)
+                             : e.kind == fs::event_kind::note      ? fs::note_text(t, e)
+                                                                   : fs::object_label(t, e);
     fmt::format_to(o, "{} {:>12}  {:>6}  {:<14} {:<13} {}\n", key ? '>' : ' ', micros(e.time.count()), e.step,
                    fs::task_label(t, e.task), fs::to_string(e.kind), what);
   }

@@ -87,6 +87,11 @@ std::vector<story_line> tell_story(const fs::trace& t) {
                                  {i}});
       continue;
     }
+    if (e.kind == fs::event_kind::note) {
+      lines.push_back(story_line{i, e.step, e.time.count(), e.task, flushcoord::no_seq,
+                                 "note: " + fs::note_text(t, e), {i}});
+      continue;
+    }
     if (e.kind != fs::event_kind::coordinator) continue;
     if (e.coord.kind == ek::stream_started) streaming[e.task] = e.coord.seq;
     if (e.coord.kind == ek::stream_returned || e.coord.kind == ek::stream_lost) streaming.erase(e.task);

@@ -40,6 +40,7 @@ std::string_view to_string(event_kind k) noexcept {
     case event_kind::timer: return "timer";
     case event_kind::stop_streams: return "stop_streams";
     case event_kind::coordinator: return "coordinator";
+    case event_kind::note: return "note";
   }
   return "unknown";
 }

@@ -53,6 +53,10 @@ void runtime::on_event(const coordinator_event& e) const noexcept {
   simulator* s = sim_ != nullptr ? sim_ : simulator::active();
   if (s != nullptr) s->coordinator_event_seen(e);
 }
+void runtime::note(std::string_view text) const noexcept {
+  simulator* s = sim_ != nullptr ? sim_ : simulator::active();
+  if (s != nullptr) s->note_seen(text);
+}
 void runtime::stop_unstarted_streams() const { target().stop_unstarted_streams(); }
 
 std::string_view runtime::current_task_name() const {

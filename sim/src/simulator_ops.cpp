@@ -60,6 +60,26 @@ void simulator::coordinator_event_seen(const coordinator_event& c) noexcept {
   }
 }
 
+void simulator::note_seen(std::string_view text) noexcept {
+  const std::uint32_t index = notes_seen_++;
+  const task_id t = current_ != nullptr ? current_->id : no_task;
+  // emit's hash of (kind, task, index), and the text's length: a note that
+  // changes from one build to the next shows as divergence.
+  try {
+    if (cfg_.record_events && !aborting_) {
+      std::string line(text);
+      for (char& c : line)
+        if (c == '\n' || c == '\r') c = ' ';  // a trace line holds one note
+      notes_.push_back(std::move(line));
+    }
+    emit(event_kind::note, t, index);
+  } catch (...) {
+    // Only allocation can fail here (or an observer): the note is then
+    // missing from the log; the hash below still counts it.
+  }
+  event_hash_.add(text.size());
+}
+
 void simulator::point(detail::task& me, event_kind k, std::uint32_t object) {
   me.next_kind = k;
   me.next_object = object;

@@ -89,6 +89,8 @@ void simulator::begin_run() {
   decisions_.clear();
   event_hash_.reset();
   events_.clear();
+  notes_.clear();
+  notes_seen_ = 0;
   failure_.reset();
   accesses_.clear();
   access_step_ = 0;

@@ -135,6 +135,10 @@ void format_events(std::string& out, const trace& t) {
   fmt::format_to(o, "events {}\n", t.events.size());
   for (const event& e : t.events) {
     fmt::format_to(o, "{} {} {} {} ", e.step, e.time.count(), file_task_label(t, e.task), to_string(e.kind));
+    if (e.kind == event_kind::note) {
+      fmt::format_to(o, "{}\n", e.object < t.notes.size() ? std::string_view(t.notes[e.object]) : "");
+      continue;
+    }
     if (e.kind != event_kind::coordinator) {
       fmt::format_to(o, "{}\n", file_object_column(t, e));
       continue;
@@ -454,7 +458,33 @@ void parse_coordinator_fields(const std::array<std::string_view, 8>& f, std::siz
   e.coord.ok = ok == "1";
 }
 
+/// A note event: `step time_ns task note <text>`, the text being the rest of
+/// the line, spaces and all (possibly empty). Requires: the 4th field is
+/// "note"; `kind_end` is where it ends in `line`.
+event parse_note_event(std::string_view line, std::size_t kind_end, std::size_t n, trace& t) {
+  const std::size_t a = line.find(' '), b = line.find(' ', a + 1), c = line.find(' ', b + 1);
+  event e;
+  e.step = parse_number<std::uint64_t>(line.substr(0, a), n, "an event's step");
+  e.time = std::chrono::nanoseconds(parse_number<std::int64_t>(line.substr(a + 1, b - a - 1), n, "an event's time"));
+  e.task = parse_task_label(line.substr(b + 1, c - b - 1), n, t);
+  e.kind = event_kind::note;
+  e.object = static_cast<std::uint32_t>(t.notes.size());
+  t.notes.emplace_back(kind_end < line.size() ? line.substr(kind_end + 1) : std::string_view());
+  return e;
+}
+
 event parse_event(std::string_view line, std::size_t n, trace& t) {
+  // Notes carry free text: tell them apart before splitting into fields.
+  {
+    std::size_t at = 0;
+    for (int i = 0; i < 3 && at != std::string_view::npos; ++i) {
+      at = line.find(' ', at);
+      if (at != std::string_view::npos) ++at;
+    }
+    if (at != std::string_view::npos && line.substr(at, 4) == "note" &&
+        (at + 4 == line.size() || line[at + 4] == ' '))
+      return parse_note_event(line, at + 4, n, t);
+  }
   std::array<std::string_view, 8> f;
   std::size_t fields = 0;
   for (std::size_t pos = 0; pos <= line.size();) {
@@ -558,7 +588,7 @@ bool operator==(const trace& a, const trace& b) {
          a.end_time_ns == b.end_time_ns && a.rerun == b.rerun && a.scenario == b.scenario &&
          a.decisions == b.decisions && same(a.events, b.events) && a.events_omitted == b.events_omitted &&
          same_names(a.task_names, b.task_names) && same_names(a.mutex_names, b.mutex_names) &&
-         same_names(a.condvar_names, b.condvar_names);
+         same_names(a.condvar_names, b.condvar_names) && a.notes == b.notes;
 }
 
 trace_error::trace_error(std::size_t line, const std::string& what)
@@ -650,6 +680,10 @@ std::string object_name(const trace& t, object_type type, std::uint32_t id) {
     }
   }
   return "-";
+}
+
+std::string note_text(const trace& t, const event& e) {
+  return e.kind == event_kind::note && e.object < t.notes.size() ? t.notes[e.object] : std::string();
 }
 
 std::string object_label(const trace& t, const event& e) {

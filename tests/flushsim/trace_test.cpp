@@ -50,7 +50,13 @@ fs::trace handmade() {
               {5, std::chrono::nanoseconds(1500), ek::coordinator, 1, 0, fs::object_type::none,
                flushcoord::coordinator_event{flushcoord::event_kind::rotated, 7, 2, true}},
               {6, std::chrono::nanoseconds(1500), ek::coordinator, 2, 0, fs::object_type::none,
-               flushcoord::coordinator_event{flushcoord::event_kind::drain_returned, flushcoord::no_seq, 0, false}}};
+               flushcoord::coordinator_event{flushcoord::event_kind::drain_returned, flushcoord::no_seq, 0, false}},
+              // The engine's notes: free text, spaces (doubled, trailing)
+              // and all, an empty one, and one that spells a keyword.
+              {6, std::chrono::nanoseconds(1500), ek::note, 1, 0},
+              {6, std::chrono::nanoseconds(1500), ek::note, 2, 1},
+              {7, std::chrono::nanoseconds(1500), ek::note, 1, 2}};
+  t.notes = {"checkpoint  manifest 7 published ", "", "note coordinator rotated seq=1"};
   t.events_omitted = 7;
   return t;
 }
@@ -86,6 +92,18 @@ std::string error_of(const std::string& text) {
 TEST_CASE("a hand-made trace survives format and parse unchanged") {
   const fs::trace t = handmade();
   CHECK(fs::parse_trace(fs::format_trace(t)) == t);
+}
+
+TEST_CASE("a note's text is the rest of its line") {
+  const std::string text = fs::format_trace(handmade());
+  CHECK(text.find("\n6 1500 a#1 note checkpoint  manifest 7 published \n") != std::string::npos);
+  CHECK(text.find("\n6 1500 b#2 note \n") != std::string::npos);
+  const fs::trace back = fs::parse_trace(text);
+  REQUIRE(back.notes.size() == 3);
+  CHECK(fs::note_text(back, back.events[back.events.size() - 1]) == "note coordinator rotated seq=1");
+  // A kind that merely starts with "note" is not a note.
+  CHECK(error_of(reseal(replace_once(text, "a#1 note checkpoint  manifest 7 published ", "a#1 notes x")))
+            .find("unknown event kind 'notes'") != std::string::npos);
 }
 
 TEST_CASE("recorded traces of clean and failing runs round trip") {
@@ -167,7 +185,7 @@ TEST_CASE("damage behind a valid checksum is named with its line") {
       {"0/2 1/3 2/3\n", "0/2 3/3 2/3\n", "impossible decision '3/3'"},
       {"0/2 1/3 2/3\n", "0/2 1-3 2/3\n", "bad decision '1-3'"},
       {"decision_hash 0x0123456789abcdef\n", "decision_hash 123\n", "bad hash '123'"},
-      {"events 10\n", "events 11\n", "bad event"},
+      {"events 13\n", "events 14\n", "bad event"},
       {"report 2\n", "report 3\n", "expected the 'decisions' section"},
       {"3 5 a#1 lock mutex#1\n", "3 5 a#1 lick mutex#1\n", "unknown event kind 'lick'"},
       {"3 5 a#1 lock mutex#1\n", "3 5 a#9999999 lock mutex#1\n", "is out of range"},

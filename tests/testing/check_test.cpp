@@ -57,6 +57,7 @@ struct ledger_setup {
   engine::rotated_state rotate(std::size_t flush) { return flush; }
   result<engine::outcome> stream(const engine::rotated_state& s, std::stop_token) {
     if (StreamTouchesLedger) ++l.published;  // the bug: only finalize may
+    flushcoord::note(rt, "stream of state " + std::to_string(s) + " wrote its file");
     return s;
   }
   std::optional<std::string> invariant() const {
@@ -173,6 +174,14 @@ TEST_CASE("check: the engine's own invariant fails the run, with the replay comm
   CHECK(out.run.failed->message == t.failed->message);
   CHECK(out.run.decision_hash == t.decision_hash);
   CHECK(out.run.event_hash == t.event_hash);
+
+  // The engine's notes are in the trace, on the stream's task.
+  REQUIRE(!t.notes.empty());
+  CHECK(t.notes.front().find(" wrote its file") != std::string::npos);
+  bool on_stream = false;
+  for (const auto& e : t.events)
+    if (e.kind == flushcoord::sim::event_kind::note) on_stream = t.task_names.at(e.task) == "stream";
+  CHECK(on_stream);
 }
 
 TEST_CASE("check: the §5 checkers judge the user's engine (a finalize failing on its own)") {

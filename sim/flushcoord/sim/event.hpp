@@ -16,6 +16,8 @@ namespace flushcoord::sim {
 ///   wait, wait_until, notify_*, wake     condvar id (wake: 0 when not a condvar)
 ///   sleep, timer                         0
 ///   coordinator                          0 (the event is in `coord`)
+///   note                                 the note's index in the run's notes
+///                                        (simulator::notes, trace::notes)
 enum class event_kind : std::uint8_t {
   spawn,        ///< a task was created (object = new task)
   start,        ///< a task's fiber ran for the first time
@@ -35,6 +37,7 @@ enum class event_kind : std::uint8_t {
   timer,        ///< the clock jumped to a deadline (task = first timer's task)
   stop_streams, ///< stop_unstarted_streams()
   coordinator,  ///< the coordinator reported a state change (`coord`; not a scheduling point)
+  note,         ///< the engine's own words (flushcoord::note; not a scheduling point)
 };
 
 std::string_view to_string(event_kind k) noexcept;

@@ -186,6 +186,12 @@ class runtime {
   /// `coordinator`. Not a scheduling point.
   void on_event(const coordinator_event& e) const noexcept;
 
+  /// The engine's own words in the run's trace (flushcoord::note,
+  /// core/flushcoord/note.hpp): `flushsim show` and the Perfetto export
+  /// print them beside the coordinator's events, on the calling task. Not a
+  /// scheduling point; outside a run, nothing.
+  void note(std::string_view text) const noexcept;
+
   /// SCHEDULING POINT; blocks for d of virtual time (d <= 0: just the point).
   void sleep_for(std::chrono::nanoseconds d) const;
   /// As sleep_for(d), but returns early once st has a stop request (made

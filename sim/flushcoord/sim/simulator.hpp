@@ -128,6 +128,9 @@ class simulator {
   std::uint64_t event_hash() const noexcept { return event_hash_.value(); }
   /// All events of the run, if config::record_events; empty otherwise.
   std::span<const event> events() const noexcept { return events_; }
+  /// The texts of the run's note events (an event's `object` indexes
+  /// them), if config::record_events; empty otherwise.
+  std::span<const std::string> notes() const noexcept { return notes_; }
   const config& options() const noexcept { return cfg_; }
   const std::optional<failure>& failure_state() const noexcept { return failure_; }
   /// With config::record_accesses: the accesses logged since the last pick
@@ -213,6 +216,9 @@ class simulator {
   /// runtime::on_event: hashes the coordinator's event (kind, ok, seq and
   /// count) and publishes it as an event of kind `coordinator`.
   void coordinator_event_seen(const coordinator_event& e) noexcept;
+  /// runtime::note: hashes the note's index and length, records its text
+  /// and publishes it as an event of kind `note`.
+  void note_seen(std::string_view text) noexcept;
   /// Logs an access of the running step (no-op unless record_accesses).
   void touch(object_class cls, std::uint32_t id, bool write, bool acquire = false) const {
     if (cfg_.record_accesses) log_access(cls, id, write, acquire);
@@ -293,6 +299,8 @@ class simulator {
   decision_log decisions_;
   fnv1a64 event_hash_;
   std::vector<event> events_;
+  std::vector<std::string> notes_;   // with record_events: the texts of note events
+  std::uint32_t notes_seen_ = 0;     // note events this run (their indexes)
   std::optional<failure> failure_;
   std::vector<next_op> next_ops_;          // parallel to runnable_ at a pick
   mutable std::vector<access> accesses_;  // since the last pick (record_accesses)

@@ -22,7 +22,8 @@
 //   report <n>       then n lines of the failure's multi-line report
 //   decisions <n>    then n lines of `index/size` pairs, 32 per line
 //   events <n>       then n lines `step time_ns task kind object`, or
-//                    `step time_ns task coordinator <kind> seq=S count=C ok=B`
+//                    `step time_ns task coordinator <kind> seq=S count=C ok=B`,
+//                    or `step time_ns task note <text to the end of the line>`
 //   end
 //
 // Sections carry their line count so a truncated file is named as such
@@ -77,6 +78,9 @@ struct trace {
   /// left out to bound the file (writers choose the bound).
   std::vector<event> events;
   std::uint64_t events_omitted = 0;
+  /// notes[i]: the text of the note event whose object is i; the note
+  /// events of `events` number their notes 0, 1, 2... in order.
+  std::vector<std::string> notes;
   /// task_names[id] is the name of task `id`, for every id an event names.
   std::vector<std::string> task_names;
   /// mutex_names[id] / condvar_names[id]: the object's name, empty when it
@@ -127,6 +131,9 @@ std::string object_name(const trace& t, object_type type, std::uint32_t id);
 
 /// object_name of what `e` acts on (object_type_of(e)); "-" when nothing.
 std::string object_label(const trace& t, const event& e);
+
+/// The text of note event `e` (t.notes[e.object]); empty if it has none.
+std::string note_text(const trace& t, const event& e);
 
 /// Inverse of to_string(failure_class) / to_string(event_kind).
 std::optional<failure_class> failure_class_from_string(std::string_view s) noexcept;
