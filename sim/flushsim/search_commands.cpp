@@ -4,7 +4,9 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -36,6 +38,18 @@ void add_explore(CLI::App& app, search_args& a) {
   e->add_option("--por", a.por, "Reduction: dpor (source-DPOR + sleep sets), sleep-sets (bounded DFS), none")
       ->capture_default_str();
   e->add_option("--faults", a.faults, "Fault per flush, cycled: none,stream_error,stream_throw,...");
+  e->add_option("--fault-choices", a.fault_choices,
+                "Each flush's fault is a choice among these (none always is), all combinations explored; "
+                "runtime_stop adds the runtime stopping at 0.5 ms; 'all' for every fault site");
+  e->add_option("--writers", o.writers, "Writer tasks (flush i is writer i mod W's)")
+      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{4}))->capture_default_str();
+  e->add_option("--acquire-for", o.acquire_for_ns, "Timed permit acquire with this timeout in ns (0: blocking)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{60'000'000'000}))->capture_default_str();
+  e->add_option("--close-at", o.close_at_ns, "A close() call at this virtual time in ns (repeatable)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{60'000'000'000}));
+  e->add_option("--scenario", a.scenario_file,
+                "Explore this scenario (a scenario text, or a trace: its scenario section) instead of the fixed one");
+  e->add_option("--preset", a.preset, "A named configuration ('list' prints them); overrides the shape options");
   e->add_flag("--no-por", a.no_por, "Same as --por none");
   e->add_flag("--sound-bound", o.bound_sound, "Sleep sets that provably keep every schedule within the bound (slower)");
   e->add_option("--max-schedules", o.schedules_max, "Stop after this many schedules (0: no limit)");
@@ -79,9 +93,21 @@ fs::trace recorded_replay(const fp::scenario& sc, std::uint64_t seed, const std:
 
 std::string explore_command(const search_args& a) {
   const auto& o = a.explore;
-  std::string cmd = fmt::format("{} explore --flushes {} --max-pending {} --drains {} --shutdowns {} --preemption-bound {} --por {}",
-                                tool_name(), o.flushes, o.max_pending, o.drains, o.shutdowns, a.bound, a.por);
+  std::string cmd = fmt::format("{} explore", tool_name());
+  if (!a.preset.empty()) {
+    cmd += " --preset " + a.preset;
+  } else if (!a.scenario_file.empty()) {
+    cmd += " --scenario " + a.scenario_file;
+  } else {
+    cmd += fmt::format(" --flushes {} --max-pending {} --drains {} --shutdowns {}", o.flushes, o.max_pending,
+                       o.drains, o.shutdowns);
+    if (o.writers != 1) cmd += fmt::format(" --writers {}", o.writers);
+    if (o.acquire_for_ns != 0) cmd += fmt::format(" --acquire-for {}", o.acquire_for_ns);
+    for (const auto at : o.close_at_ns) cmd += fmt::format(" --close-at {}", at);
+  }
+  cmd += fmt::format(" --preemption-bound {} --por {}", a.bound, a.por);
   if (!a.faults.empty()) cmd += " --faults " + a.faults;
+  if (!a.fault_choices.empty()) cmd += " --fault-choices " + a.fault_choices;
   if (a.mutant) cmd += " --mutant " + *a.mutant;
   return cmd;
 }
@@ -110,12 +136,51 @@ void parse_explore_modes(search_args& a) {
   o.preemption_bound = b;
 }
 
-int explore_main(search_args& a) {
+/// --preset list: every preset, one per line.
+int print_presets() {
+  for (const auto& p : fp::explore_presets()) fmt::print("{:<12} {}\n", p.name, p.what);
+  return exit_clean;
+}
+
+/// The scenario of --scenario FILE: a trace's scenario section, or a
+/// scenario text; usage_error naming the file for anything else.
+fp::scenario read_explore_scenario(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw usage_error(fmt::format("--scenario: cannot open '{}'", file));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string body = text.str();
+  if (body.rfind("flushcoord-trace", 0) == 0) body = read_trace_file(file).scenario;
   try {
-    if (!a.faults.empty()) a.explore.faults = fp::parse_fault_list(a.faults);
+    return fp::parse_scenario(body);
+  } catch (const std::exception& e) {
+    throw usage_error(fmt::format("--scenario {}: {}", file, e.what()));
+  }
+}
+
+/// Applies --preset, --scenario, --faults and --fault-choices to the options.
+void shape_explore(search_args& a) {
+  auto& o = a.explore;
+  if (!a.preset.empty() && !a.scenario_file.empty())
+    throw usage_error("--preset and --scenario both name the scenario; give one");
+  if (!a.preset.empty()) {
+    const fp::explore_preset* p = fp::find_explore_preset(a.preset);
+    if (p == nullptr) throw usage_error(fmt::format("--preset: no preset '{}' (--preset list shows them)", a.preset));
+    p->apply(o);
+  }
+  if (!a.scenario_file.empty()) o.given = read_explore_scenario(a.scenario_file);
+  try {
+    if (!a.faults.empty()) o.faults = fp::parse_fault_list(a.faults);
+    if (!a.fault_choices.empty()) fp::parse_fault_choices(a.fault_choices, o);
+    fp::fault_combinations(o);  // refuses too many, before anything runs
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());
   }
+}
+
+int explore_main(search_args& a) {
+  if (a.preset == "list") return print_presets();
+  shape_explore(a);
   parse_explore_modes(a);
   if (a.explore.bound_sound && a.explore.por != fs::por_mode::sleep_sets)
     throw usage_error("--sound-bound applies to --por sleep-sets only (dpor never prunes by the bound)");
@@ -125,6 +190,8 @@ int explore_main(search_args& a) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto& st = e.result.stats;
   fmt::print("scenario: {}\n", fp::summary(e.sc));
+  if (const std::uint64_t n = fp::fault_combinations(a.explore); n > 1)
+    fmt::print("fault choices: {} combinations, {} explored\n", n, e.combinations);
   fmt::print("por {}: explored {} executions, pruned {} (sleep-set blocked runs {}, asleep alternatives {}), "
              "{} alternatives over the preemption bound, {} steps, deepest {} decisions, wall time {:.2f}s\n",
              a.por, st.schedules, st.pruned(), st.sleep_blocked, st.sleep_skipped, st.bound_skipped, st.steps,

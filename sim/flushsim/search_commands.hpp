@@ -2,6 +2,8 @@
 //
 //   flushsim explore [--flushes N] [--max-pending P] [--drains D] [--shutdowns S]
 //                    [--preemption-bound B|none] [--faults a,b,...]
+//                    [--fault-choices a,b,...|all] [--writers W] [--acquire-for NS]
+//                    [--close-at NS]... [--scenario FILE] [--preset NAME|list]
 //                    [--por dpor|sleep-sets|none] [--no-por] [--sound-bound]
 //                    [--max-schedules N] [--out DIR]   (+ --mutant NAME)
 //   flushsim shrink FILE [-o OUT] [--runs-max N] [--keep-scenario]
@@ -23,6 +25,9 @@ namespace flushsim {
 struct search_args {
   flushcoord::properties::explore_options explore;
   std::string faults;
+  std::string fault_choices;
+  std::string preset;
+  std::string scenario_file;
   bool no_por = false;          // the old spelling of --por none
   std::string por = "dpor";
   std::string bound = "2";
