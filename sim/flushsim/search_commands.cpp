@@ -138,7 +138,7 @@ void parse_explore_modes(search_args& a) {
 
 /// --preset list: every preset, one per line.
 int print_presets() {
-  for (const auto& p : fp::explore_presets()) fmt::print("{:<12} {}\n", p.name, p.what);
+  for (const auto& p : fp::explore_presets()) fmt::print("{:<16} {}\n", p.name, p.what);
   return exit_clean;
 }
 
