@@ -12,6 +12,7 @@
 
 #include "subject.hpp"
 #include "compare.hpp"
+#include "corpus_file.hpp"
 #include "exit_codes.hpp"
 #include "failure_trace.hpp"
 #include "flushcoord/properties/shrink.hpp"
@@ -48,7 +49,7 @@ void add_explore(CLI::App& app, search_args& a) {
   e->add_option("--close-at", o.close_at_ns, "A close() call at this virtual time in ns (repeatable)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{60'000'000'000}));
   e->add_option("--scenario", a.scenario_file,
-                "Explore this scenario (a scenario text, or a trace: its scenario section) instead of the fixed one");
+                "Explore this scenario (a scenario text, a trace or a corpus entry: its scenario) instead of the fixed one");
   e->add_option("--preset", a.preset, "A named configuration ('list' prints them); overrides the shape options");
   e->add_flag("--no-por", a.no_por, "Same as --por none");
   e->add_flag("--sound-bound", o.bound_sound, "Sleep sets that provably keep every schedule within the bound (slower)");
@@ -142,14 +143,16 @@ int print_presets() {
   return exit_clean;
 }
 
-/// The scenario of --scenario FILE: a trace's scenario section, or a
-/// scenario text; usage_error naming the file for anything else.
+/// The scenario of --scenario FILE: a trace's scenario section, a corpus
+/// entry's scenario, or a scenario text; usage_error naming the file for
+/// anything else.
 fp::scenario read_explore_scenario(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw usage_error(fmt::format("--scenario: cannot open '{}'", file));
   std::stringstream text;
   text << in.rdbuf();
   std::string body = text.str();
+  if (body.rfind("flushcoord-corpus", 0) == 0) return load_corpus_entry(file).scenario;
   if (body.rfind("flushcoord-trace", 0) == 0) body = read_trace_file(file).scenario;
   try {
     return fp::parse_scenario(body);

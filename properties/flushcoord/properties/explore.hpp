@@ -31,8 +31,8 @@
 // the fault of a flush that is never streamed explore equivalent runs
 // twice.
 //
-// A GIVEN SCENARIO (--scenario FILE, a scenario text or a trace whose
-// scenario section is taken): any small scenario of the whole-API workload,
+// A GIVEN SCENARIO (--scenario FILE: a scenario text, a trace or a corpus
+// entry, whose scenario is taken): any small scenario of the whole-API workload,
 // e.g. a shrunk campaign failure, explored instead of the fixed one.
 //
 // PRESETS (--preset NAME): named options for the configurations that
