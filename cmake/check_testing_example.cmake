@@ -118,6 +118,19 @@ expect_match("${out}" "failure at [^\n]*property engine_invariant" "show")
 expect_match("${out}" "note: checkpoint manifest [0-9]+ published" "show's engine notes (flushcoord::note)")
 message(STATUS "${check_name}: shrunk from ${before} to ${after} steps; replays exactly")
 
+# 3b. explore model-checks the user's engine too: every schedule of the
+# shrunk scenario. The fixed engine passes all of them; the buggy one fails,
+# and explore's trace replays exactly.
+expect_exit(0 out ${bin}/lsm_sim explore --scenario ${shrunk} --preemption-bound none)
+expect_match("${out}" "complete: no violation in all [0-9]+ executions \\(dpor, no bound\\)" "explore, fixed")
+expect_exit(1 out ${bin}/lsm_sim_buggy explore --scenario ${shrunk} --preemption-bound none
+            --out ${traces}/explore)
+expect_match("${out}" "violation after [0-9]+ executions: property engine_invariant" "explore, buggy")
+expect_match("${out}" "trace written to ([^\n]*\\.trace)" "explore's trace")
+expect_exit(1 out ${bin}/lsm_sim_buggy replay ${CMAKE_MATCH_1})
+expect_match("${out}" "^replayed exactly: property: \\[engine_invariant\\]" "explore's trace replayed")
+message(STATUS "${check_name}: explore passes the fixed engine and finds the bug in the buggy one")
+
 # 4. The failure kept as a regression corpus entry (seed + scenario of the
 #    original trace): it passes on the engine as shipped and fails on the
 #    buggy one.
@@ -148,7 +161,7 @@ message(STATUS "${check_name}: the corpus entry passes when fixed, fails when no
 # 5. Bad usage and bad input: exit 2, with a message.
 expect_exit(2 out ${bin}/lsm_sim run --seeds 9..1)
 expect_exit(2 out ${bin}/lsm_sim run --seeds 0..9 --frobnicate)
-expect_exit(2 out ${bin}/lsm_sim explore)  # the model engine's search is not offered
+expect_exit(2 out ${bin}/lsm_sim explore --preset nope)
 expect_exit(2 out ${bin}/lsm_sim replay ${traces}/no-such.trace)
 file(WRITE ${traces}/garbage.trace "not a trace\n")
 expect_exit(2 out ${bin}/lsm_sim replay ${traces}/garbage.trace)

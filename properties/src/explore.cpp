@@ -41,9 +41,25 @@ void add(sim::explore_stats& total, const sim::explore_stats& one) {
   total.over_bound += one.over_bound;
 }
 
-}  // namespace
+bool is_finalize_fault(fault f) { return f == fault::finalize_error || f == fault::finalize_throw; }
 
-scenario explore_scenario(const explore_options& opts) {
+/// What an engine without finalize faults can be asked for.
+void drop_finalize_faults(scenario& s) {
+  for (flush_plan& p : s.flushes) {
+    if (is_finalize_fault(p.what)) p.what = fault::none;
+    p.failure_throws = false;
+  }
+}
+
+/// The fault choices the engine can take.
+std::vector<fault> effective_choices(const explore_options& opts) {
+  std::vector<fault> out = opts.fault_choices;
+  if (!opts.finalize_faults) std::erase_if(out, is_finalize_fault);
+  return out;
+}
+
+/// The fixed scenario or the given one, as the options shape it.
+scenario shaped_scenario(const explore_options& opts) {
   if (opts.given) return *opts.given;
   scenario s;
   s.max_pending = opts.max_pending;
@@ -65,13 +81,22 @@ scenario explore_scenario(const explore_options& opts) {
   return s;
 }
 
+}  // namespace
+
+scenario explore_scenario(const explore_options& opts) {
+  scenario s = shaped_scenario(opts);
+  if (!opts.finalize_faults) drop_finalize_faults(s);
+  return s;
+}
+
 std::uint64_t fault_combinations(const explore_options& opts) {
   constexpr std::uint64_t most = 1'000'000;
   std::uint64_t n = opts.runtime_stop_choice ? 2 : 1;
-  if (opts.fault_choices.empty()) return n;
+  const std::vector<fault> choices = effective_choices(opts);
+  if (choices.empty()) return n;
   const std::size_t flushes = explore_scenario(opts).flushes.size();
   for (std::size_t i = 0; i < flushes; ++i) {
-    n *= opts.fault_choices.size();
+    n *= choices.size();
     if (n > most)
       throw std::invalid_argument("--fault-choices: more than " + std::to_string(most) +
                                   " combinations; use fewer flushes or fewer choices");
@@ -86,7 +111,7 @@ scenario with_fault_choice(const explore_options& opts, std::uint64_t k) {
     if (k % 2 == 1) s.runtime_stop_at_ns = runtime_stop_choice_at_ns;
     k /= 2;
   }
-  const std::vector<fault>& choices = opts.fault_choices;
+  const std::vector<fault> choices = effective_choices(opts);
   if (choices.empty()) return s;
   for (std::size_t i = s.flushes.size(); i-- > 0;) {
     s.flushes[i].what = choices[k % choices.size()];
@@ -135,7 +160,7 @@ exploration explore_schedules(const explore_options& opts) {
     }
     lim.schedules_max = opts.schedules_max == 0 ? 0 : opts.schedules_max - total.schedules;
     const scenario sc = with_fault_choice(opts, k);
-    sim::explore_result one = sim::explore(cfg, [&](sim::simulator& s) { return run_scenario(sc, s).run; }, lim);
+    sim::explore_result one = sim::explore(cfg, [&](sim::simulator& s) { return opts.run(sc, s).run; }, lim);
     add(total, one.stats);
     ++out.combinations;
     if (k == 0 || one.violation) out.sc = sc;
@@ -149,7 +174,7 @@ exploration explore_schedules(const explore_options& opts) {
     sim::replay_scheduler replay(out.result.decisions);
     cfg.record_events = false;
     sim::simulator s(cfg, replay);
-    out.failing = run_scenario(out.sc, s);
+    out.failing = opts.run(out.sc, s);
   }
   return out;
 }

@@ -28,7 +28,7 @@ namespace fp = flushcoord::properties;
 namespace {
 
 void add_explore(CLI::App& app, search_args& a) {
-  CLI::App* e = app.add_subcommand("explore", "Explore every schedule of a small fixed scenario (bounded, with POR)");
+  CLI::App* e = app.add_subcommand("explore", "Explore every schedule of a small scenario (DPOR; presets, fault choices)");
   auto& o = a.explore;
   e->add_option("--flushes", o.flushes, "Flushes")->check(CLI::Range(std::size_t{1}, std::size_t{16}))->capture_default_str();
   e->add_option("--max-pending", o.max_pending, "Permits")->check(CLI::Range(std::size_t{1}, std::size_t{16}))->capture_default_str();
@@ -161,9 +161,12 @@ fp::scenario read_explore_scenario(const std::string& file) {
   }
 }
 
-/// Applies --preset, --scenario, --faults and --fault-choices to the options.
+/// Applies --preset, --scenario, --faults and --fault-choices to the options,
+/// and the subject: the engine explored (a user's, in testing::main).
 void shape_explore(search_args& a) {
   auto& o = a.explore;
+  o.run = current_subject().run;
+  o.finalize_faults = current_subject().finalize_faults;
   if (!a.preset.empty() && !a.scenario_file.empty())
     throw usage_error("--preset and --scenario both name the scenario; give one");
   if (!a.preset.empty()) {
@@ -260,15 +263,13 @@ int shrink_main(const search_args& a) {
 }  // namespace
 
 void add_search_commands(CLI::App& app, search_args& a) {
-  // explore searches the model engine's fixed scenario: not offered when
-  // the subject is a user's engine (testing::main).
-  if (current_subject().run == &fp::run_scenario) add_explore(app, a);
+  add_explore(app, a);
   add_shrink(app, a);
   if (mutants_supported()) add_compare(app, a);
 }
 
 std::optional<int> dispatch_search(const CLI::App& app, search_args& a) {
-  if (current_subject().run == &fp::run_scenario && app.got_subcommand("explore")) return explore_main(a);
+  if (app.got_subcommand("explore")) return explore_main(a);
   if (app.got_subcommand("shrink")) return shrink_main(a);
   if (app.got_subcommand("compare")) return compare_main(a);
   return std::nullopt;

@@ -73,6 +73,14 @@ struct explore_options {
   /// fields above that shape the fixed scenario are then ignored, except
   /// the fault choices, which replace each flush's fault).
   std::optional<scenario> given{};
+  /// The engine: the model engine, or a user's (flushcoord::testing::run<S>,
+  /// when explore runs in a testing::main binary).
+  scenario_outcome (*run)(const scenario&, sim::simulator&) = &run_scenario;
+  /// Whether that engine injects finalize faults (testing::setup's
+  /// finalize_faults). Off: finalize_error and finalize_throw are dropped
+  /// from the choices and become `none` in the scenario, and no
+  /// finalize_failure throws, as the generator does for such an engine.
+  bool finalize_faults = true;
   std::string mutant{};               // --mutant NAME (mutant builds only)
   sim::por_mode por = sim::por_mode::dpor;  // --por dpor|sleep-sets|none
   bool bound_sound = false;           // --sound-bound (explorer.hpp; sleep-sets only)

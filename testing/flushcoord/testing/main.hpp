@@ -11,8 +11,10 @@
 //   my_sim replay FILE        my_sim shrink FILE        my_sim show FILE
 //   my_sim corpus DIR|FILE...
 // Traces name the binary as argv[0] spelled it in their replay commands.
-// flushsim's `explore` (a search over the model engine's fixed scenario) is
-// not offered.
+//   my_sim explore --scenario FILE|--preset NAME [--fault-choices ...]
+//        DPOR over every schedule of one small scenario, around your engine
+//        (docs/model-checking.md); finalize fault choices only with
+//        S::finalize_faults.
 #pragma once
 
 #include "flushcoord/properties/shrink.hpp"

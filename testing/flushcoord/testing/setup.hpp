@@ -62,11 +62,15 @@
 #include <string>
 
 #include "flushcoord/engine.hpp"
+#include "flushcoord/note.hpp"
 #include "flushcoord/properties/scenario.hpp"
 #include "flushcoord/result.hpp"
 #include "flushcoord/sim/runtime.hpp"
 
 namespace flushcoord::testing {
+
+/// An engine's own words in the trace (core/flushcoord/note.hpp).
+using flushcoord::note;
 
 /// What the harness asks of the engine's finalize for one flush.
 enum class finalize_fault {
