@@ -50,7 +50,7 @@ void add_explore(CLI::App& app, search_args& a) {
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{60'000'000'000}));
   e->add_option("--scenario", a.scenario_file,
                 "Explore this scenario (a scenario text, a trace or a corpus entry: its scenario) instead of the fixed one");
-  e->add_option("--preset", a.preset, "A named configuration ('list' prints them); overrides the shape options");
+  e->add_option("--preset", a.preset, "A named configuration ('list' prints them); not with --flushes and the other shape options");
   e->add_flag("--no-por", a.no_por, "Same as --por none");
   e->add_flag("--sound-bound", o.bound_sound, "Sleep sets that provably keep every schedule within the bound (slower)");
   e->add_option("--max-schedules", o.schedules_max, "Stop after this many schedules (0: no limit)");
@@ -169,6 +169,9 @@ void shape_explore(search_args& a) {
   o.finalize_faults = current_subject().finalize_faults;
   if (!a.preset.empty() && !a.scenario_file.empty())
     throw usage_error("--preset and --scenario both name the scenario; give one");
+  if ((!a.preset.empty() || !a.scenario_file.empty()) && !a.shape_flags.empty())
+    throw usage_error(fmt::format("{} shapes the fixed scenario, but {} names the scenario; give one or the other",
+                                  a.shape_flags.front(), a.preset.empty() ? "--scenario" : "--preset"));
   if (!a.preset.empty()) {
     const fp::explore_preset* p = fp::find_explore_preset(a.preset);
     if (p == nullptr) throw usage_error(fmt::format("--preset: no preset '{}' (--preset list shows them)", a.preset));
@@ -269,7 +272,12 @@ void add_search_commands(CLI::App& app, search_args& a) {
 }
 
 std::optional<int> dispatch_search(const CLI::App& app, search_args& a) {
-  if (app.got_subcommand("explore")) return explore_main(a);
+  if (const CLI::App* e = app.get_subcommand("explore"); e->parsed()) {
+    for (const char* flag : {"--flushes", "--max-pending", "--drains", "--shutdowns", "--writers", "--acquire-for",
+                             "--close-at"})
+      if (e->count(flag) > 0) a.shape_flags.emplace_back(flag);
+    return explore_main(a);
+  }
   if (app.got_subcommand("shrink")) return shrink_main(a);
   if (app.got_subcommand("compare")) return compare_main(a);
   return std::nullopt;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -28,6 +29,7 @@ struct search_args {
   std::string fault_choices;
   std::string preset;
   std::string scenario_file;
+  std::vector<std::string> shape_flags;  // the fixed scenario's options given on the command line
   bool no_por = false;          // the old spelling of --por none
   std::string por = "dpor";
   std::string bound = "2";
