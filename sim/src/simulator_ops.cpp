@@ -63,8 +63,8 @@ void simulator::coordinator_event_seen(const coordinator_event& c) noexcept {
 void simulator::note_seen(std::string_view text) noexcept {
   const std::uint32_t index = notes_seen_++;
   const task_id t = current_ != nullptr ? current_->id : no_task;
-  // emit's hash of (kind, task, index), and the text's length: a note that
-  // changes from one build to the next shows as divergence.
+  // emit's hash of (kind, task, index), then the text itself: a note that
+  // says something else from one build to the next shows as divergence.
   try {
     if (cfg_.record_events && !aborting_) {
       std::string line(text);
@@ -78,6 +78,7 @@ void simulator::note_seen(std::string_view text) noexcept {
     // missing from the log; the hash below still counts it.
   }
   event_hash_.add(text.size());
+  for (const char c : text) event_hash_.add(static_cast<unsigned char>(c));
 }
 
 void simulator::point(detail::task& me, event_kind k, std::uint32_t object) {
