@@ -32,9 +32,8 @@ void faults(explore_options& o) {
 }
 
 /// Streams that hang past their timeout (ignoring the stop) or finish
-/// exactly at their deadline. (A stall is in `faults`: a stream sleeping on
-/// its stop token is dependent on everything, access.hpp, so stalls here
-/// would multiply the count by 6.)
+/// exactly at their deadline. (A stall, which sleeps on its stop token and
+/// so races the stop request, is in `faults`.)
 void timeouts(explore_options& o) {
   o.flushes = 2;
   o.max_pending = 1;

@@ -348,8 +348,7 @@ void simulator::sleep_for(std::chrono::nanoseconds d, const std::stop_token* sto
   detail::task& me = running("runtime::sleep_for");
   if (!aborting_) point(me, event_kind::sleep, 0);
   if (aborting_) return abort_tick(me, true);
-  // The stop token is written by plain code the simulator cannot see.
-  if (stop != nullptr) touch(object_class::global, 0, true);
+  if (stop != nullptr && cfg_.record_accesses) touch_stop_token(*stop);
   if (d.count() <= 0 || (stop != nullptr && stop->stop_requested())) return;
   const auto max = std::chrono::nanoseconds::max();
   const auto deadline = d > max - now_ ? max : now_ + d;
@@ -384,6 +383,24 @@ void simulator::stop_unstarted_streams() {
     if (t.id >= task_count_ || entries_[t.id].rec != &t) continue;  // free record
     if (!t.started && t.kind == task_kind::stream) t.dropped = true;
   }
+}
+
+// The stop state is written by plain code (std::stop_source::request_stop)
+// the simulator cannot see directly; a stop_callback registered at the first
+// sleep on it sees every later request, on the requesting task's fiber.
+void simulator::touch_stop_token(const std::stop_token& token) {
+  for (std::size_t i = 0; i < stop_watches_.size(); ++i)
+    if (stop_watches_[i].token == token) return touch(object_class::stop, static_cast<std::uint32_t>(i), false);
+  if (token.stop_requested()) return touch(object_class::global, 0, true);
+  const auto id = static_cast<std::uint32_t>(stop_watches_.size());
+  stop_watches_.push_back(stop_watch{token, nullptr});
+  stop_watches_.back().on_request = std::make_unique<std::stop_callback<stop_writer>>(token, stop_writer{this, id});
+  touch(object_class::stop, id, false);
+}
+
+void simulator::stop_writer::operator()() const noexcept {
+  if (sim->aborting_ || sim->current_ == nullptr) return;
+  sim->touch(object_class::stop, id, true);
 }
 
 // Runs inside std::stop_source::request_stop(), on the requesting task's

@@ -97,6 +97,7 @@ void simulator::begin_run() {
   stepper_ = no_task;
   aborting_ = false;
   streams_stopped_ = false;
+  stop_watches_.clear();
   break_hit_ = false;
   current_ = nullptr;
   next_ = nullptr;

@@ -97,7 +97,7 @@ TEST_CASE("each combination is explored as a search of it alone would explore it
   CHECK(all.result.stats.schedules == sum);
   MESSAGE(all.summary());
   // Pinned: a change to the count must be deliberate (docs/model-checking.md).
-  CHECK(all.summary() == "complete: no violation in all 20224 executions of 14 fault combinations (dpor, no bound)");
+  CHECK(all.summary() == "complete: no violation in all 3520 executions of 14 fault combinations (dpor, no bound)");
 }
 
 TEST_CASE("--max-schedules stops across combinations") {
@@ -127,12 +127,12 @@ TEST_CASE("the execution counts of the cheaper presets are pinned") {
   // docs/model-checking.md gives every preset's count; these are the ones
   // cheap enough for every build (asan-ubsan included).
   const std::pair<const char*, const char*> pinned[] = {
-      {"odd-faults", "complete: no violation in all 556 executions of 8 fault combinations (dpor, no bound)"},
-      {"runtime-stop", "complete: no violation in all 6360 executions of 2 fault combinations (dpor, no bound)"},
-      {"timed-close", "complete: no violation in all 3240 executions (dpor, no bound)"},
-      {"close-in-flight", "complete: no violation in all 680 executions (dpor, no bound)"},
-      {"async-cancel", "complete: no violation in all 11808 executions (dpor, no bound)"},
-      {"close-races", "complete: no violation in all 27046 executions (dpor, no bound)"},
+      {"odd-faults", "complete: no violation in all 292 executions of 8 fault combinations (dpor, no bound)"},
+      {"runtime-stop", "complete: no violation in all 552 executions of 2 fault combinations (dpor, no bound)"},
+      {"timed-close", "complete: no violation in all 288 executions (dpor, no bound)"},
+      {"close-in-flight", "complete: no violation in all 168 executions (dpor, no bound)"},
+      {"async-cancel", "complete: no violation in all 1304 executions (dpor, no bound)"},
+      {"close-races", "complete: no violation in all 3230 executions (dpor, no bound)"},
   };
   for (const auto& [name, summary] : pinned) {
     CAPTURE(name);

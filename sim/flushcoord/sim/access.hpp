@@ -10,10 +10,11 @@
 // executing them in either order reaches the same state.
 //
 // Conservative by design (soundness over speed): every mutex and condvar
-// access counts as a write; a sleep that honours a stop token is `global`,
-// because the token is std::stop_source state the simulator cannot see being
-// written (the coordinator requests stops from plain code); runtime stop is
-// `global`. What is NOT tracked: plain memory that workload code shares
+// access counts as a write. A sleep that honours a stop token reads `stop`
+// (its stop state); the request, made from plain code, is logged as a write
+// by a std::stop_callback registered at the state's first sight. A state
+// already stopped when first seen was written unseen: that sleep is
+// `global`. The runtime stopping unstarted streams is `global`. What is NOT tracked: plain memory that workload code shares
 // without a sim mutex (the property checkers' fact stream). The explorer
 // assumes the checkers' verdicts depend only on the order of dependent steps
 // (explorer.hpp says so where it is used).
@@ -35,6 +36,7 @@ enum class object_class : std::uint8_t {
   global,     ///< conflicts with every access
   step_end,   ///< not an access: marks the end of `task`'s step; id = 1 if it is still runnable
   wake,       ///< not an access: the step made task `id` runnable (woke or spawned it); DPOR's enabling edge
+  stop,       ///< id = a stop state, numbered in order of first sight; read = a sleep on its token, write = its stop request
 };
 
 /// One logged access. `step` numbers the steps of a run (one per

@@ -10,9 +10,11 @@
 // After each run the whole run is analysed (sim/src/dpor_races.cpp):
 //   * an EVENT is one step (access.hpp: what a task does between two
 //     scheduling points), tagged with the objects it touched: mutex, condvar,
-//     task (finish = write, join/done = read), spawn, timer deadline, global;
+//     task (finish = write, join/done = read), spawn, timer deadline, stop
+//     state (a sleep on its token = read, its stop request = write), global;
 //   * DEPENDENCE: same object and at least one write; `global` (a sleep on a
-//     stop token, the runtime stopping unstarted streams) with everything;
+//     token already stopped when first seen, the runtime stopping unstarted
+//     streams) with everything;
 //   * HAPPENS-BEFORE by vector clocks: program order, dependence, and
 //     ENABLING (a step that wakes or spawns a task happens before that
 //     task's next step; it is not a race, since it cannot be reversed).
@@ -59,10 +61,10 @@
 // dependent events) to one that was run, so every reachable final state and
 // every property verdict that depends only on that order has been seen.
 //
-// LIMITS: plain memory shared without a sim primitive (the coordinator's
-// std::stop_source, the checkers' fact stream) has no scheduling point and
-// no access record; the stop token is covered by `global`, the checkers
-// are assumed to judge only the order of dependent steps.
+// LIMITS: plain memory shared without a sim primitive (a read of
+// stop_requested() outside a sleep, the checkers' fact stream) has no
+// scheduling point and no access record; the checkers are assumed to judge
+// only the order of dependent steps.
 #pragma once
 
 #include <functional>

@@ -256,6 +256,22 @@ class simulator {
     detail::task* sleeper;
     void operator()() const noexcept;
   };
+  /// With record_accesses: logs the stop request of a watched stop state as
+  /// a write by the requesting step (the request itself is plain code).
+  struct stop_writer {
+    const simulator* sim;
+    std::uint32_t id;
+    void operator()() const noexcept;
+  };
+  /// A stop state seen by a sleep this run, watched until the run ends.
+  struct stop_watch {
+    std::stop_token token;
+    std::unique_ptr<std::stop_callback<stop_writer>> on_request;
+  };
+  /// Logs a sleep's read of its stop token's state, watching it from its
+  /// first sight; a state already stopped when first seen was written
+  /// unseen, so that sleep is logged as `global`, as conservative as before.
+  void touch_stop_token(const std::stop_token& token);
 
   // Reports (report.cpp).
   std::string describe_wait(const detail::task& t) const;
@@ -308,6 +324,7 @@ class simulator {
   task_id stepper_ = no_task;             // the task running the current step
   bool aborting_ = false;
   bool streams_stopped_ = false;
+  std::vector<stop_watch> stop_watches_;  // record_accesses: the stop states seen, [stop id]
   bool break_hit_ = false;  // config::break_at_step reached in this run
 
   // Switching state (context_switch.cpp).
