@@ -569,7 +569,7 @@ class coordinator {
       FLUSHCOORD_MARK_IF(s->life != detail::lifecycle::open, acquire_refused_closed);
       if (s->life != detail::lifecycle::open)
         return now(flush_error::make(errc::shut_down, std::nullopt, "coordinator is shut down"));
-      if (stop.stop_requested()) return now(detail::cancelled_error("async_acquire_permit"));
+      if (detail::stop_requested(*s->rt, stop)) return now(detail::cancelled_error("async_acquire_permit"));
       if (s->permits_available > 0) {
         --s->permits_available;
         s->emit(event_kind::permit_acquired, no_seq, s->permits_available);

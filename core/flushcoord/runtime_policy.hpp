@@ -127,6 +127,18 @@
 //                       be a callable void(T) and the async members return
 //                       void (the simulator does this).
 //
+//   rt.stop_requested(const std::stop_token&) noexcept -> bool
+//                       As token.stop_requested(); core asks through it
+//                       whenever it reads a caller's stop token outside a
+//                       sleep (async_acquire_permit, ticket::async_wait).
+//                       The request is plain std::stop_source state with no
+//                       scheduling point, so the simulator logs the read as
+//                       an access of that stop state (sim/access.hpp):
+//                       without it, DPOR would take the read and a racing
+//                       request_stop for independent and explore one order
+//                       only. Not a scheduling point. Without the member,
+//                       core calls token.stop_requested().
+//
 //   rt.coordinator_opened() noexcept, rt.coordinator_closed() noexcept
 //                       Called once per coordinator: opened when its
 //                       constructor has started the finalizer, closed when
@@ -148,6 +160,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <stop_token>
 #include <type_traits>
 #include <utility>
 
@@ -201,6 +214,16 @@ concept async_runtime_policy =
     runtime_policy<R> && requires(R& rt) { rt.post(detail::spawn_archetype{}); };
 
 namespace detail {
+/// token.stop_requested(), through the policy when it watches such reads.
+template <class R>
+bool stop_requested(R& rt, const std::stop_token& token) noexcept {
+  if constexpr (requires { { rt.stop_requested(token) } -> std::convertible_to<bool>; }) {
+    return rt.stop_requested(token);
+  } else {
+    return token.stop_requested();
+  }
+}
+
 /// Starts an async operation whose completion takes a T: through the
 /// policy's async_initiate if it has one, else with `token` as the
 /// completion itself.

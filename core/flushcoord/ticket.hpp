@@ -287,7 +287,7 @@ class ticket {
         detail::post_completion(*sync->rt, complete_with(c, cell->get()), nullptr);
         return;
       }
-      if (stop.stop_requested()) {
+      if (detail::stop_requested(*sync->rt, stop)) {
         FLUSHCOORD_MARK(async_wait_cancelled);
         detail::post_completion(*sync->rt, complete_with(c, detail::cancelled_error("ticket::async_wait")),
                                 nullptr);

@@ -47,6 +47,11 @@ void runtime::sleep_for(std::chrono::nanoseconds d, std::stop_token st) const {
   target().sleep_for(d, &st);
 }
 void runtime::yield() const { target().yield(); }
+bool runtime::stop_requested(const std::stop_token& st) const noexcept {
+  simulator* s = sim_ != nullptr ? sim_ : simulator::active();
+  if (s != nullptr) s->observe_stop(st);
+  return st.stop_requested();
+}
 void runtime::on_event(const coordinator_event& e) const noexcept {
   // The coordinator calls this only from tasks of a run; a handle used
   // elsewhere has nothing to record into.

@@ -398,6 +398,11 @@ void simulator::touch_stop_token(const std::stop_token& token) {
   touch(object_class::stop, id, false);
 }
 
+void simulator::observe_stop(const std::stop_token& token) noexcept {
+  if (!cfg_.record_accesses || aborting_ || current_ == nullptr) return;
+  touch_stop_token(token);
+}
+
 void simulator::stop_writer::operator()() const noexcept {
   if (sim->aborting_ || sim->current_ == nullptr) return;
   sim->touch(object_class::stop, id, true);

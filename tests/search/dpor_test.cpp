@@ -10,11 +10,14 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <stop_token>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "flushcoord/properties/explore.hpp"
+#include "flushcoord/sim/explorer.hpp"
+#include "flushcoord/sim/runtime.hpp"
 
 namespace fp = flushcoord::properties;
 namespace fs = flushcoord::sim;
@@ -186,4 +189,40 @@ TEST_CASE("dpor with a bound prunes nothing and says how many executions exceed 
   CHECK(e.result.stats.schedules == 48);
   CHECK(e.result.stats.over_bound == 29);
   CHECK(e.summary() == "complete: no violation in all 48 executions (dpor, bound 2 not applied: 29 of them exceed it)");
+}
+
+TEST_CASE("dpor orders a plain stop_requested() read against a racing stop request") {
+  // The read goes through the policy (runtime::stop_requested), which logs
+  // it as an access of the stop state; the request is logged by the
+  // simulator's stop_callback. Unlogged, the two steps look independent and
+  // DPOR runs one order only, so the "saw the stop" outcome (or the other)
+  // would never be explored. The coordinator reads its callers' tokens this
+  // way in async_acquire_permit and ticket::async_wait.
+  std::set<bool> seen;
+  const auto one_run = [&seen](fs::simulator& sim) {
+    bool saw = false;
+    const fs::run_result r = sim.run([&] {
+      fs::runtime rt;
+      std::stop_source source;
+      auto reader = rt.spawn(flushcoord::task_kind::stream, "reader", [&] {
+        rt.yield();
+        saw = rt.stop_requested(source.get_token());
+      });
+      auto requester = rt.spawn(flushcoord::task_kind::stream, "requester", [&] {
+        rt.yield();
+        source.request_stop();
+      });
+      reader.join();
+      requester.join();
+    });
+    seen.insert(saw);
+    return r;
+  };
+  fs::explore_limits lim;
+  lim.preemption_bound = unbounded;
+  const fs::explore_result e = fs::explore(fs::config{}, one_run, lim);
+  REQUIRE(e.stats.complete);
+  CHECK_FALSE(e.violation.has_value());
+  CHECK(seen == std::set<bool>{false, true});
+  CHECK(e.stats.races_unplaced == 0);
 }

@@ -10,8 +10,9 @@
 // executing them in either order reaches the same state.
 //
 // Conservative by design (soundness over speed): every mutex and condvar
-// access counts as a write. A sleep that honours a stop token reads `stop`
-// (its stop state); the request, made from plain code, is logged as a write
+// access counts as a write. A sleep that honours a stop token, and a read of
+// it through runtime::stop_requested, read `stop` (its stop state); the
+// request, made from plain code, is logged as a write
 // by a std::stop_callback registered at the state's first sight. A state
 // already stopped when first seen was written unseen: that sleep is
 // `global`. The runtime stopping unstarted streams is `global`. What is NOT tracked: plain memory that workload code shares

@@ -55,14 +55,19 @@
 // beyond the bound. This explorer takes the simplest sound position: it
 // explores every execution up to equivalence, and reports how many of the
 // complete runs exceed the bound (explore_stats::over_bound). Nothing within
-// the bound is lost; with a bound the count is the unbounded count.
+// the bound is lost; with a bound the count is the unbounded count. Two
+// alternatives were measured and not kept: Coons et al.'s block-start
+// branching (sound in the tests, but more executions than unbounded DPOR
+// here) and source sets with bounded sleep sets (fewer, but they lose
+// outcomes): docs/model-checking.md, "Bounded DPOR: what was tried".
 //
 // COMPLETE: every execution of the program is equivalent (same order of
 // dependent events) to one that was run, so every reachable final state and
 // every property verdict that depends only on that order has been seen.
 //
-// LIMITS: plain memory shared without a sim primitive (a read of
-// stop_requested() outside a sleep, the checkers' fact stream) has no
+// LIMITS: plain memory shared without a sim primitive (a user's own
+// token.stop_requested() instead of rt.stop_requested(token), the checkers'
+// fact stream) has no
 // scheduling point and no access record; the checkers are assumed to judge
 // only the order of dependent steps.
 #pragma once

@@ -197,6 +197,11 @@ class runtime {
   /// As sleep_for(d), but returns early once st has a stop request (made
   /// before or during the sleep), through a std::stop_callback.
   void sleep_for(std::chrono::nanoseconds d, std::stop_token st) const;
+  /// The optional policy member (runtime_policy.hpp): st.stop_requested(),
+  /// logged with config::record_accesses as a read of st's stop state so
+  /// that DPOR orders it against a racing stop request. Not a scheduling
+  /// point.
+  bool stop_requested(const std::stop_token& st) const noexcept;
   /// SCHEDULING POINT and nothing else.
   void yield() const;
   /// Name of the calling task as given to spawn ("main" for the run's main).

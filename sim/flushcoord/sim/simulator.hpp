@@ -272,6 +272,9 @@ class simulator {
   /// first sight; a state already stopped when first seen was written
   /// unseen, so that sleep is logged as `global`, as conservative as before.
   void touch_stop_token(const std::stop_token& token);
+  /// runtime::stop_requested: with record_accesses, inside a step, logs a
+  /// plain read of the token's stop state as touch_stop_token does.
+  void observe_stop(const std::stop_token& token) noexcept;
 
   // Reports (report.cpp).
   std::string describe_wait(const detail::task& t) const;
