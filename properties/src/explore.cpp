@@ -22,9 +22,9 @@ bool needs_timeout(fault f) {
 
 /// When the runtime stops if that choice is taken: flush 0's stream is
 /// running, and any stream spawned later never runs (the never-ran path).
-/// An instant where little else happens: the stop is dependent on every
-/// event (access.hpp, global), so at a busy instant (1 ms) it multiplies
-/// the executions by 60.
+/// An instant where little else happens: the stop races every stream spawn
+/// and every stream's first step around it (access.hpp, streams_stop), so
+/// a busy instant multiplies the executions.
 constexpr std::int64_t runtime_stop_choice_at_ns = 500 * us;
 
 void add(sim::explore_stats& total, const sim::explore_stats& one) {

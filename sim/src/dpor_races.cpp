@@ -117,6 +117,7 @@ class analysis {
     if (a.cls == object_class::wake || a.cls == object_class::step_end) return;
     add(deps_, last_global_, global_key);
     add(cands_, last_global_, global_key);
+    add(cands_, last_global_, global_key);
     if (a.cls == object_class::global) {
       for (const auto& [k, o] : objects_) collect_object(o, k, true, true);
       return;

@@ -313,6 +313,10 @@ task_id simulator::spawn(task_kind kind, const char* name, std::unique_ptr<detai
   const task_id id = new_task(kind, name, std::move(fn), program).id;
   if (!aborting_) point(me, event_kind::spawn, id);
   if (aborting_) abort_tick(me, false);
+  // A dropped stream destroyed while its spawn is still in progress is
+  // failed by the spawner (core's spawn_attempt, plain memory), otherwise by
+  // its own first step: the two steps are dependent.
+  if (kind == task_kind::stream) touch(object_class::spawned, id, true);
   return id;
 }
 
@@ -374,7 +378,9 @@ void simulator::stop_unstarted_streams() {
   detail::task& me = running("runtime::stop_unstarted_streams");
   if (!aborting_) point(me, event_kind::stop_streams, 0);
   if (aborting_) return abort_tick(me, false);
-  touch(object_class::global, 0, true);
+  // Its only effects: streams spawned later, and streams whose first step
+  // comes later, are dropped; both steps read streams_stop.
+  touch(object_class::streams_stop, 0, true);
   streams_stopped_ = true;
   // Only live tasks can be unstarted (a task starts before it finishes):
   // visit the records in use, not every id of the run.

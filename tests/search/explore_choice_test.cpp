@@ -128,7 +128,7 @@ TEST_CASE("the execution counts of the cheaper presets are pinned") {
   // cheap enough for every build (asan-ubsan included).
   const std::pair<const char*, const char*> pinned[] = {
       {"odd-faults", "complete: no violation in all 292 executions of 8 fault combinations (dpor, no bound)"},
-      {"runtime-stop", "complete: no violation in all 552 executions of 2 fault combinations (dpor, no bound)"},
+      {"runtime-stop", "complete: no violation in all 840 executions of 2 fault combinations (dpor, no bound)"},
       {"timed-close", "complete: no violation in all 288 executions (dpor, no bound)"},
       {"close-in-flight", "complete: no violation in all 168 executions (dpor, no bound)"},
       {"async-cancel", "complete: no violation in all 1304 executions (dpor, no bound)"},

@@ -15,8 +15,13 @@
 // request, made from plain code, is logged as a write
 // by a std::stop_callback registered at the state's first sight. A state
 // already stopped when first seen was written unseen: that sleep is
-// `global`. The runtime stopping unstarted streams is `global`. What is NOT tracked: plain memory that workload code shares
-// without a sim mutex (the property checkers' fact stream). The explorer
+// `global`. The runtime stopping unstarted streams writes `streams_stop`,
+// which the only steps whose effect it changes read: the spawn of a stream
+// and a stream's first step (either is dropped once the stop happened). A
+// dropped stream's first step also reads `spawned`, which its spawner
+// writes on returning from spawn: core fails that flush from one or the
+// other, through plain memory (detail::spawn_attempt). What is NOT tracked: plain memory that workload code shares without a
+// sim mutex (the property checkers' fact stream). The explorer
 // assumes the checkers' verdicts depend only on the order of dependent steps
 // (explorer.hpp says so where it is used).
 #pragma once
@@ -38,6 +43,8 @@ enum class object_class : std::uint8_t {
   step_end,   ///< not an access: marks the end of `task`'s step; id = 1 if it is still runnable
   wake,       ///< not an access: the step made task `id` runnable (woke or spawned it); DPOR's enabling edge
   stop,       ///< id = a stop state, numbered in order of first sight; read = a sleep on its token, write = its stop request
+  streams_stop,  ///< the runtime stopping unstarted streams (write); read by a stream's spawn and its first step
+  spawned,    ///< id = a stream task; write = its spawner returning from spawn; read = its first step, if dropped
 };
 
 /// One logged access. `step` numbers the steps of a run (one per
