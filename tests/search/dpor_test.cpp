@@ -233,3 +233,59 @@ TEST_CASE("dpor orders a plain stop_requested() read against a racing stop reque
   CHECK(seen == std::set<bool>{false, true});
   CHECK(e.stats.races_unplaced == 0);
 }
+
+/// Explores preset `name` without a bound with both DPOR and sleep sets
+/// and checks that they reach the same outcomes.
+void check_preset_outcomes(const char* name) {
+  CAPTURE(name);
+  std::map<fs::por_mode, outcomes> by;
+  for (const fs::por_mode por : {fs::por_mode::dpor, fs::por_mode::sleep_sets}) {
+    outcomes& out = by[por];
+    fp::explore_options o;
+    fp::find_explore_preset(name)->apply(o);
+    o.por = por;
+    o.preemption_bound = unbounded;
+    o.record_events = true;
+    o.on_execution = [&out](const fs::simulator& sim, const fs::run_result& r) { out.seen.insert(outcome_of(sim, r)); };
+    out.e = fp::explore_schedules(o);
+    std::printf("preset %s por=%d: %llu executions, %zu outcomes\n", name, static_cast<int>(por),
+                static_cast<unsigned long long>(out.e.result.stats.schedules), out.seen.size());
+  }
+  const outcomes& dpor = by[fs::por_mode::dpor];
+  const outcomes& sleep = by[fs::por_mode::sleep_sets];
+  REQUIRE(dpor.e.result.stats.complete);
+  REQUIRE(sleep.e.result.stats.complete);
+  CHECK(sleep.seen.size() > 1);
+  std::size_t missing = 0;
+  for (const std::string& o : sleep.seen) missing += dpor.seen.count(o) == 0 ? 1 : 0;
+  CHECK_MESSAGE(missing == 0, missing, " of ", sleep.seen.size(), " outcomes missed by dpor");
+  CHECK(dpor.seen == sleep.seen);
+  CHECK(dpor.e.result.stats.schedules < sleep.e.result.stats.schedules);
+}
+
+TEST_CASE("dpor reaches exactly the outcomes of the unbounded sleep-set search on the whole-API presets") {
+  // The presets reach what the fixed scenario cannot: closes, timed and
+  // async acquires, tickets, odd faults, the runtime stop (this test is
+  // what found the hole object_class::spawned closes).
+#if defined(__SANITIZE_ADDRESS__)
+  const char* presets[] = {"odd-faults", "timed-close", "close-in-flight"};
+#else
+  const char* presets[] = {"odd-faults", "runtime-stop", "timed-close", "close-in-flight", "async-cancel",
+                           "async-permits", "close-races", "tickets", "two-writers"};
+#endif
+  for (const char* name : presets) check_preset_outcomes(name);
+}
+
+#if !defined(__SANITIZE_ADDRESS__)
+// KNOWN HOLE, not fixed (2026-12-03): on `slow-finalize` (corpus 0003: two
+// writers, a 1 ns stream timeout, the finalizer waiting on the engine's
+// flush lock) DPOR reaches 312 of the sleep-set search's 624 outcomes. The
+// missed half has the two writers take their first permits in the other
+// order (writer task 4 before task 2): that lock race is never reversed.
+// docs/model-checking.md, Limits. should_fail: this test turns red when the
+// hole is fixed, so that the fix removes the marker.
+TEST_CASE("known hole pinned until fixed - dpor misses the outcomes of slow-finalize where the second writer takes the first permit" *
+          doctest::should_fail()) {
+  check_preset_outcomes("slow-finalize");
+}
+#endif
