@@ -279,12 +279,12 @@ TEST_CASE("dpor reaches exactly the outcomes of the unbounded sleep-set search o
 #if !defined(__SANITIZE_ADDRESS__)
 // KNOWN HOLE, not fixed (2026-12-03): on `slow-finalize` (corpus 0003: two
 // writers, a 1 ns stream timeout, the finalizer waiting on the engine's
-// flush lock) DPOR reaches 312 of the sleep-set search's 624 outcomes. The
-// missed half has the two writers take their first permits in the other
-// order (writer task 4 before task 2): that lock race is never reversed.
+// flush lock) DPOR reaches 312 of the sleep-set search's 624 outcomes. In
+// every missed one, the writer that took its permit second rotates first:
+// that reversal is never explored.
 // docs/model-checking.md, Limits. should_fail: this test turns red when the
 // hole is fixed, so that the fix removes the marker.
-TEST_CASE("known hole pinned until fixed - dpor misses the outcomes of slow-finalize where the second writer takes the first permit" *
+TEST_CASE("known hole pinned until fixed - dpor misses the outcomes of slow-finalize where the second permit holder rotates first" *
           doctest::should_fail()) {
   check_preset_outcomes("slow-finalize");
 }
