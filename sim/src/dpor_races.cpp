@@ -110,7 +110,8 @@ class analysis {
   }
 
   // Dependence: same object, at least one write; `global` against all. For
-  // a mutex, only acquisitions race with each other: an unlock cannot move
+  // a mutex, only lock attempts (taken or blocked: access::acquire) race
+  // with each other: an unlock cannot move
   // before its own lock, and a lock cannot move before the unlock it waited
   // for, but it can move before the other task's acquisition.
   void collect(const access& a) {

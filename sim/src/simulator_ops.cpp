@@ -221,7 +221,11 @@ void simulator::mutex_lock(detail::object_ref& ref) {
 void simulator::relock(detail::task& me, object_id mid) {
   for (;;) {
     detail::mutex_state& st = mutexes_[mid - 1];
-    touch(object_class::mutex, mid, true, st.owner == no_task);
+    // acquire = an attempt, whether it takes the mutex or blocks: a blocked
+    // attempt races with the holder's acquisition (reversed, it would have
+    // taken the mutex first), and it orders the task's later acquisition
+    // after the holder, so logged as a plain write it hid that race.
+    touch(object_class::mutex, mid, true, true);
     if (st.owner == no_task) {
       st.owner = me.id;
       emit(event_kind::acquire, me.id, mid);

@@ -55,8 +55,9 @@ struct access {
   object_class cls = object_class::global;
   bool write = true;
   std::uint32_t id = 0;
-  /// For a mutex access: the step took the mutex (lock, or the re-lock of a
-  /// condvar wait). DPOR reverses races between acquisitions only.
+  /// For a mutex access: the step tried to take the mutex (lock, or the
+  /// re-lock of a condvar wait), whether it took it or blocked on it. DPOR
+  /// reverses races between such attempts only.
   bool acquire = false;
 };
 

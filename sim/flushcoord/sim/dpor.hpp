@@ -24,9 +24,9 @@
 //     every run, so a timer firing is a barrier: every event before it
 //     happens before it, it before every event after; it never races;
 //   * RACES: two dependent events of different tasks, the first not
-//     happening before the second otherwise. For a mutex only acquisitions
-//     race (a lock and the previous task's lock of the same mutex: the
-//     reversal lets the later task take it first);
+//     happening before the second otherwise. For a mutex only lock attempts
+//     race, taken or blocked (a lock and the previous task's attempt on the
+//     same mutex: the reversal lets the later task take it first);
 //   * BACKTRACKING by source sets: for a race (e, e'), v = the events after e
 //     that do not happen after it, then e'; if none of v's initials (tasks
 //     whose first event in v has no predecessor in v) is already in the
