@@ -111,13 +111,12 @@ class analysis {
 
   // Dependence: same object, at least one write; `global` against all. For
   // a mutex, only lock attempts (taken or blocked: access::acquire) race
-  // with each other: an unlock cannot move
-  // before its own lock, and a lock cannot move before the unlock it waited
-  // for, but it can move before the other task's acquisition.
+  // with each other: an unlock cannot move before its own lock, and a lock
+  // cannot move before the unlock it waited for, but it can move before the
+  // other task's attempt.
   void collect(const access& a) {
     if (a.cls == object_class::wake || a.cls == object_class::step_end) return;
     add(deps_, last_global_, global_key);
-    add(cands_, last_global_, global_key);
     add(cands_, last_global_, global_key);
     if (a.cls == object_class::global) {
       for (const auto& [k, o] : objects_) collect_object(o, k, true, true);

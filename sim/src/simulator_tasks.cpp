@@ -83,8 +83,10 @@ detail::task& simulator::new_task(task_kind kind, const char* name,
   ++live_;
   touch(object_class::spawn, 0, true);
   touch(object_class::wake, t.id, true);
-  if (kind == task_kind::stream) touch(object_class::streams_stop, 0, false);
-  if (streams_stopped_ && kind == task_kind::stream) t.dropped = true;
+  if (kind == task_kind::stream) {
+    touch(object_class::streams_stop, 0, false);
+    if (streams_stopped_) t.dropped = true;
+  }
   make_runnable(t);
   return t;
 }
@@ -95,8 +97,10 @@ detail::task& simulator::new_task(task_kind kind, const char* name,
 void simulator::run_current_task() noexcept {
   detail::task& t = *current_;
   t.started = true;
-  if (t.kind == task_kind::stream) touch(object_class::streams_stop, 0, false);
-  if (t.kind == task_kind::stream && t.dropped) touch(object_class::spawned, t.id, false);
+  if (t.kind == task_kind::stream) {
+    touch(object_class::streams_stop, 0, false);
+    if (t.dropped) touch(object_class::spawned, t.id, false);
+  }
   emit(event_kind::start, t.id, t.id);
   if (t.dropped || aborting_) {
     if (t.dropped) emit(event_kind::drop, t.id, t.id);

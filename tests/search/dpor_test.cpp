@@ -255,8 +255,9 @@ void check_preset_outcomes(const char* name, const char* faults = "") {
     o.record_events = true;
     o.on_execution = [&out](const fs::simulator& sim, const fs::run_result& r) { out.seen.insert(outcome_of(sim, r)); };
     out.e = fp::explore_schedules(o);
-    std::printf("preset %s%s%s por=%d: %llu executions, %zu outcomes\n", name, *faults != '\0' ? " with " : "", faults, static_cast<int>(por),
-                static_cast<unsigned long long>(out.e.result.stats.schedules), out.seen.size());
+    std::printf("preset %s%s%s por=%d: %llu executions, %zu outcomes\n", name, *faults != '\0' ? " with " : "",
+                faults, static_cast<int>(por), static_cast<unsigned long long>(out.e.result.stats.schedules),
+                out.seen.size());
   }
   const outcomes& dpor = by[fs::por_mode::dpor];
   const outcomes& sleep = by[fs::por_mode::sleep_sets];

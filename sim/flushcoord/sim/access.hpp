@@ -12,17 +12,18 @@
 // Conservative by design (soundness over speed): every mutex and condvar
 // access counts as a write. A sleep that honours a stop token, and a read of
 // it through runtime::stop_requested, read `stop` (its stop state); the
-// request, made from plain code, is logged as a write
-// by a std::stop_callback registered at the state's first sight. A state
-// already stopped when first seen was written unseen: that sleep is
-// `global`. The runtime stopping unstarted streams writes `streams_stop`,
-// which the only steps whose effect it changes read: the spawn of a stream
-// and a stream's first step (either is dropped once the stop happened). A
-// dropped stream's first step also reads `spawned`, which its spawner
-// writes on returning from spawn: core fails that flush from one or the
-// other, through plain memory (detail::spawn_attempt). What is NOT tracked: plain memory that workload code shares without a
-// sim mutex (the property checkers' fact stream). The explorer
-// assumes the checkers' verdicts depend only on the order of dependent steps
+// request, made from plain code, is logged as a write by a
+// std::stop_callback registered at the state's first sight. A state already
+// stopped when first seen was written unseen: that sleep is `global`.
+// The runtime stopping unstarted streams writes `streams_stop`, which the
+// only steps whose effect it changes read: the spawn of a stream and a
+// stream's first step (either is dropped once the stop happened). A dropped
+// stream's first step also reads `spawned`, which its spawner writes on
+// returning from spawn: core fails that flush from one or the other,
+// through plain memory (detail::spawn_attempt).
+// What is NOT tracked: plain memory that workload code shares without a sim
+// mutex (the property checkers' fact stream). The explorer assumes the
+// checkers' verdicts depend only on the order of dependent steps
 // (explorer.hpp says so where it is used).
 #pragma once
 

@@ -11,10 +11,11 @@
 //   * an EVENT is one step (access.hpp: what a task does between two
 //     scheduling points), tagged with the objects it touched: mutex, condvar,
 //     task (finish = write, join/done = read), spawn, timer deadline, stop
-//     state (a sleep on its token = read, its stop request = write), global;
+//     state (a sleep on its token = read, its stop request = write), the
+//     runtime's stop of unstarted streams, a dropped stream's spawn return
+//     (access.hpp says who reads and writes each), global;
 //   * DEPENDENCE: same object and at least one write; `global` (a sleep on a
-//     token already stopped when first seen, the runtime stopping unstarted
-//     streams) with everything;
+//     token already stopped when first seen) with everything;
 //   * HAPPENS-BEFORE by vector clocks: program order, dependence, and
 //     ENABLING (a step that wakes or spawns a task happens before that
 //     task's next step; it is not a race, since it cannot be reversed).
@@ -67,9 +68,8 @@
 //
 // LIMITS: plain memory shared without a sim primitive (a user's own
 // token.stop_requested() instead of rt.stop_requested(token), the checkers'
-// fact stream) has no
-// scheduling point and no access record; the checkers are assumed to judge
-// only the order of dependent steps.
+// fact stream) has no scheduling point and no access record; the checkers
+// are assumed to judge only the order of dependent steps.
 #pragma once
 
 #include <functional>
