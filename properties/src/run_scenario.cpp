@@ -1,7 +1,7 @@
 #include "flushcoord/properties/run_scenario.hpp"
 
-#include "flushcoord/properties/model_engine.hpp"
-#include "flushcoord/properties/workload.hpp"
+#include "flushcoord/testing/run.hpp"
+#include "model_setup.hpp"
 
 namespace flushcoord::properties {
 
@@ -26,8 +26,7 @@ std::string scenario_outcome::describe() const {
   return std::string(sim::to_string(run.failed->what)) + ": " + run.failed->message;
 }
 
-scenario_outcome run_scenario(const scenario& sc, sim::simulator& sim) {
-  return run_workload(sc, sim, [](model_world& w) { return model_adapter(w); });
-}
+// The model engine through the harness users have (issue 11, item 4).
+scenario_outcome run_scenario(const scenario& sc, sim::simulator& sim) { return testing::run<model_setup>(sc, sim); }
 
 }  // namespace flushcoord::properties

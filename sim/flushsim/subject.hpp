@@ -1,7 +1,8 @@
 // sim/flushsim/subject.hpp — which engine flushsim's commands simulate.
 //
 // flushsim simulates the coordinator around the model engine
-// (properties::run_scenario). flushcoord::testing::main reuses every
+// (properties::run_scenario: testing::run over the model engine's setup,
+// the path a user's engine takes). flushcoord::testing::main reuses every
 // command for a user's own engine: it sets the subject once, before any
 // command runs, to the user's run function and the name of the user's
 // binary, so that traces, replay, shrink and the printed commands are the

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
@@ -136,6 +137,61 @@ struct undeclared_faulty_setup : faulty_setup<true> {
   using faulty_setup<true>::faulty_setup;
 };
 
+/// A manifest chain whose finalize links each publish to a parent, under
+/// the writers' flush lock (ctx.flush_lock), as the model engine does.
+/// `StaleParent`: the parent is the head at rotate time, not at publish
+/// time (a realistic bug: two flushes rotated before the first publishes
+/// both link to the same parent). `TellsParent`: the setup has parent_key,
+/// so manifest_chain judges the engine's own links.
+struct link {
+  std::uint64_t id = 0;
+  std::uint64_t parent = 0;
+};
+
+struct chain_state {
+  flushcoord::sim::mutex* lock = nullptr;
+  std::uint64_t head = 0;
+};
+
+class chain_engine {
+ public:
+  struct rotated_state {
+    std::uint64_t id = 0;
+    std::uint64_t head_at_rotate = 0;
+  };
+  using outcome = std::uint64_t;
+  using snapshot_id = link;
+  chain_engine(chain_state& c, bool stale) : c_(&c), stale_(stale) {}
+  result<snapshot_id> finalize(std::uint64_t, const rotated_state& st, outcome&&) {
+    std::lock_guard lk(*c_->lock);
+    const link published{st.id, stale_ ? st.head_at_rotate : c_->head};
+    c_->head = published.id;
+    return published;
+  }
+  void finalize_failure(std::uint64_t, const rotated_state&, const flushcoord::flush_error&) {}
+
+ private:
+  chain_state* c_;
+  bool stale_;
+};
+
+template <bool StaleParent, bool TellsParent>
+struct chain_setup {
+  using engine = chain_engine;
+  explicit chain_setup(ft::run_context ctx) : c{ctx.flush_lock} {}
+  engine make_engine() { return engine(c, StaleParent); }
+  // Called under ctx.flush_lock (the writer holds it): reads the head.
+  engine::rotated_state rotate(std::size_t flush) { return {flush + 1, c.head}; }
+  result<engine::outcome> stream(const engine::rotated_state& st, std::stop_token) { return st.id; }
+  static std::uint64_t key(const link& l) { return l.id; }
+  static std::uint64_t parent_key(const link& l)
+    requires TellsParent
+  {
+    return l.parent;
+  }
+  chain_state c;
+};
+
 std::filesystem::path fresh_dir(const std::string& name) {
   const auto d = std::filesystem::temp_directory_path() / ("flushcoord-testing-check-" + name);
   std::filesystem::remove_all(d);
@@ -231,4 +287,23 @@ TEST_CASE("check: without finalize_faults, no finalize fault is drawn for the en
   CHECK(faults_seen.errors == 0);
   CHECK(faults_seen.throws == 0);
   CHECK(faults_seen.failure_throws == 0);
+}
+
+TEST_CASE("check: parent_key lets manifest_chain judge the engine's own links") {
+  static_assert(ft::has_parent_key<chain_setup<false, true>>);
+  static_assert(!ft::has_parent_key<chain_setup<false, false>>);
+
+  const auto good = ft::check<chain_setup<false, true>>({.seeds = {0, 999}, .out = fresh_dir("chain-good"), .tool = "x"});
+  CHECK_MESSAGE(good.ok, good.message);
+
+  const auto stale = ft::check<chain_setup<true, true>>({.seeds = {0, 999}, .out = fresh_dir("chain-stale"), .tool = "x"});
+  REQUIRE(!stale.ok);
+  CHECK(stale.message.find("[manifest_chain]") != std::string::npos);
+  CHECK(stale.message.find("with parent") != std::string::npos);
+
+  // Without the hook the chain is the coordinator's publish order, which
+  // the stale links do not disturb: the bug needs parent_key (or the
+  // engine's own invariant) to be seen.
+  const auto unseen = ft::check<chain_setup<true, false>>({.seeds = {0, 999}, .out = fresh_dir("chain-unseen"), .tool = "x"});
+  CHECK_MESSAGE(unseen.ok, unseen.message);
 }

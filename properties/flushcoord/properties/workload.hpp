@@ -3,9 +3,10 @@
 // The program that drives a coordinator through its whole public API
 // (writers, holders, drains, closes, shutdowns, ticket forms; see
 // run_scenario.hpp for the tasks), written once as a template over an
-// adapter, so that the model engine (run_scenario.cpp) and a user's own
-// engine (flushcoord::testing) get exactly the same workload, faults and
-// checkers.
+// adapter. Its one adapter is flushcoord::testing's setup_adapter
+// (testing/flushcoord/testing/run.hpp), which every engine goes through,
+// the model engine included (properties/src/model_setup.hpp): a user's
+// engine gets exactly the workload, faults and checkers flushsim has.
 //
 // An adapter A supplies:
 //   using engine = ...;          the coordinator's engine type; its on_event

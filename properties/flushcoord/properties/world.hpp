@@ -1,9 +1,8 @@
 // flushcoord/properties/world.hpp — what one run's tasks share.
 //
 // The simulator, the runtime on it, the scenario, the checkers, and the
-// workload's flush lock: the same for the model engine and a user's engine
-// (workload.hpp). `manifest` is the model engine's chain head; a user's
-// engine keeps its own state and leaves it alone.
+// workload's flush lock: the same for every engine (workload.hpp), the
+// model engine included. An engine keeps its own state in its setup.
 #pragma once
 
 #include <cstdint>
@@ -22,8 +21,7 @@ struct model_world {
   sim::runtime rt;
   const scenario* sc = nullptr;
   checker_set* checks = nullptr;
-  sim::mutex flush_lock{"engine.flush_lock"};  // the engine's own lock (rotate, finalize)
-  std::uint64_t manifest = 0;    // the chain's head; 0 is the initial manifest
+  sim::mutex flush_lock{"engine.flush_lock"};  // the writers' lock around rotate (run_context::flush_lock)
   std::optional<end_state> end;  // read by main before it destroys the coordinator
 
   void note(fact f) {

@@ -46,10 +46,13 @@ class recorded_engine {
     w_->note({.kind = fact_kind::finalize_called, .seq = seq, .a = st.plan});
     result<snapshot_id> r = call_finalize(seq, st, std::move(out));
     if (r.ok()) {
-      // The chain as the coordinator built it: each publish follows the
-      // previous one (the user's own parent links are theirs to check).
+      // The parent is the engine's own link where it tells it
+      // (S::parent_key), else the previous publish: then manifest_chain
+      // checks only the order the coordinator published in.
       const std::uint64_t key = snapshot_key<S>(r.value());
-      w_->note({.kind = fact_kind::manifest_published, .seq = seq, .a = head_, .b = key});
+      std::uint64_t parent = head_;
+      if constexpr (has_parent_key<S>) parent = S::parent_key(r.value());
+      w_->note({.kind = fact_kind::manifest_published, .seq = seq, .a = parent, .b = key});
       head_ = key;
     }
     w_->note({.kind = fact_kind::finalize_returned, .seq = seq});

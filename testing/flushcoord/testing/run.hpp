@@ -25,7 +25,8 @@ class setup_adapter {
   using engine = recorded_engine<S>;
 
   explicit setup_adapter(properties::model_world& w)
-      : w_(&w), setup_(std::make_unique<S>(run_context{w.rt, w.sc->flushes.size(), injected_faults(*w.sc)})) {}
+      : w_(&w), setup_(std::make_unique<S>(
+            run_context{w.rt, w.sc->flushes.size(), injected_faults(*w.sc), &w.flush_lock})) {}
 
   engine make_engine() { return engine(setup_->make_engine(), *w_, *setup_); }
   typename engine::rotated_state rotated_state_for(std::size_t plan) { return {plan, setup_->rotate(plan)}; }

@@ -50,11 +50,21 @@
 //        The snapshot as a number, for the outcome oracle's "the ticket
 //        resolves to what finalize returned". Not needed when snapshot_id
 //        converts to std::uint64_t; without either, snapshots compare equal.
+//   static std::uint64_t parent_key(const engine::snapshot_id&);
+//        The key of the snapshot this one was published on top of (its
+//        manifest's parent), as the engine's finalize linked it. With it,
+//        property manifest_chain checks the engine's own links: each
+//        publish's parent must be the previous publish, so a finalize that
+//        read a stale head fails the run. Only for an engine whose chain
+//        holds nothing but the coordinator's publishes (a checkpointer that
+//        publishes in between checks its chain in invariant() instead);
+//        without it, manifest_chain checks only the publish order.
 //
 // The harness never calls finalize or finalize_failure itself: the
 // coordinator does, through the recording wrapper (recorded_engine.hpp).
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -112,6 +122,16 @@ class injected_faults {
   bool finalize_failure_throws(std::size_t flush) const {
     return sc_ != nullptr && flush < sc_->flushes.size() && sc_->flushes[flush].failure_throws;
   }
+  /// The flush's planned engine I/O time (a slow disk; zero for most
+  /// flushes). The harness spends it in the writer's rotate step, under
+  /// the flush lock. An engine may spend it again where its finalize and
+  /// finalize_failure do I/O under that lock, as the model engine does, so
+  /// that slow publishes hold up rotates and later landings. Drawn for
+  /// every engine, with or without `finalize_faults`.
+  std::chrono::nanoseconds io_time(std::size_t flush) const {
+    if (sc_ == nullptr || flush >= sc_->flushes.size()) return std::chrono::nanoseconds(0);
+    return std::chrono::nanoseconds(sc_->flushes[flush].engine_ns);
+  }
 
  private:
   const properties::scenario* sc_ = nullptr;  // outlives the run
@@ -121,7 +141,12 @@ class injected_faults {
 struct run_context {
   sim::runtime rt;                  ///< the run's clock, tasks and sleeps
   std::size_t flushes_planned = 0;  ///< flushes the scenario will rotate (at most)
-  injected_faults faults{};         ///< finalize faults (with `finalize_faults` only)
+  injected_faults faults{};         ///< finalize faults (with `finalize_faults` only), I/O times
+  /// The lock the harness's writers hold around rotate ("engine.flush_lock",
+  /// SPEC §4's flush lock; never null in a run). An engine whose finalize
+  /// takes the same lock as the writer's rotate step may take this one
+  /// rather than a lock of its own, as the model engine does.
+  sim::mutex* flush_lock = nullptr;
 };
 
 template <class S>
@@ -155,6 +180,11 @@ concept has_invariant = requires(const S& s) {
 template <class S>
 concept has_at_end = requires(S& s) {
   { s.at_end() } -> std::convertible_to<std::optional<std::string>>;
+};
+
+template <class S>
+concept has_parent_key = requires(const typename S::engine::snapshot_id& id) {
+  { S::parent_key(id) } -> std::convertible_to<std::uint64_t>;
 };
 
 /// The snapshot as a number (see the file comment).

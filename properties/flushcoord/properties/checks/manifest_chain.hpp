@@ -1,8 +1,11 @@
 // Manifest chain: each published manifest's parent is the manifest the
 // previous finalize published.
-// Checked online on the model engine's finalize, which reads the current
-// manifest, passes a scheduling point (as a real engine does I/O), then
-// publishes: any overlap or reordering of finalizes breaks the link.
+// Checked online on each publish. The parent is the engine's own link when
+// its setup tells it (testing::setup's parent_key), as the model engine's
+// does: its finalize reads the current manifest, passes a scheduling point
+// (as a real engine does I/O), then publishes, so any overlap or
+// reordering of finalizes breaks the link. Without parent_key the parent is
+// the previous publish, and only the publish order is checked.
 #pragma once
 
 #include "flushcoord/properties/facts.hpp"
