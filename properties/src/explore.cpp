@@ -39,6 +39,7 @@ void add(sim::explore_stats& total, const sim::explore_stats& one) {
   total.backtracks += one.backtracks;
   total.races_unplaced += one.races_unplaced;
   total.over_bound += one.over_bound;
+  total.classes += one.classes;  // each fault combination is its own program
 }
 
 bool is_finalize_fault(fault f) { return f == fault::finalize_error || f == fault::finalize_throw; }
@@ -149,6 +150,7 @@ exploration explore_schedules(const explore_options& opts) {
   lim.por = opts.por;
   lim.on_execution = opts.on_execution;
   lim.bound_sound = opts.bound_sound;
+  lim.count_classes = opts.count_classes;
   sim::explore_stats total;
   total.complete = true;
   const std::uint64_t combinations = fault_combinations(opts);

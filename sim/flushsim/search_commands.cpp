@@ -54,6 +54,8 @@ void add_explore(CLI::App& app, search_args& a) {
   e->add_flag("--no-por", a.no_por, "Same as --por none");
   e->add_flag("--sound-bound", o.bound_sound, "Sleep sets that provably keep every schedule within the bound (slower)");
   e->add_option("--max-schedules", o.schedules_max, "Stop after this many schedules (0: no limit)");
+  e->add_flag("--count-classes", o.count_classes,
+              "Also count the distinct equivalence classes (same happens-before) among the executions");
   e->add_option("--out", a.out_dir, "Folder for the trace of a violation")->capture_default_str();
   if (mutants_supported()) e->add_option("--mutant", a.mutant, "Explore the coordinator with this mutant on");
 }
@@ -209,6 +211,8 @@ int explore_main(search_args& a) {
     fmt::print("dpor: {} races, {} backtrack points added, {} races without a choice point, {} executions over "
                "the bound\n",
                st.races, st.backtracks, st.races_unplaced, st.over_bound);
+  if (a.explore.count_classes)
+    fmt::print("classes: {} distinct equivalence classes among the {} executions\n", st.classes, st.schedules);
   if (!e.failing) {
     fmt::print("{}\n", e.summary());
     return exit_clean;

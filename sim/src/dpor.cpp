@@ -233,6 +233,11 @@ explore_result explore_dpor(config cfg, const std::function<run_result(simulator
   simulator sim(cfg, sched);
   std::size_t fresh = 0;  // the choice whose alternative this run takes first
   const bool bounded = limits.preemption_bound != std::numeric_limits<std::uint32_t>::max();
+  dpor_detail::class_census census;
+  const auto done = [&]() -> explore_result& {
+    if (limits.count_classes) out.stats.classes = census.distinct();
+    return out;
+  };
   for (;;) {
     const run_result r = one_run(sim);
     if (sched.diverged()) throw std::logic_error(sched.error());
@@ -247,20 +252,21 @@ explore_result explore_dpor(config cfg, const std::function<run_result(simulator
         const auto d = sim.decisions().decisions();
         out.decisions.assign(d.begin(), d.end());
         out.preemptions = preemptions;
-        return out;
+        return done();
       }
       ++out.stats.schedules;
       if (bounded && preemptions > limits.preemption_bound) ++out.stats.over_bound;
       const auto tail = sim.accesses();
       sched.log().insert(sched.log().end(), tail.begin(), tail.end());
+      if (limits.count_classes) census.add(sched.log());
     }
     analyse(nodes, sched.log(), fresh, out.stats);
     if (limits.schedules_max != 0 && out.stats.schedules + out.stats.sleep_blocked >= limits.schedules_max)
-      return out;
+      return done();
     fresh = backtrack(nodes, out.stats);
     if (nodes.empty()) {
       out.stats.complete = true;
-      return out;
+      return done();
     }
   }
 }

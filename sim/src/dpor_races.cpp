@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
+
+#include "flushcoord/sim/hash.hpp"
 
 namespace flushcoord::sim::dpor_detail {
 
@@ -49,6 +52,9 @@ class analysis {
     barrier_ = zero;
     all_ = zero;
   }
+
+  /// Each event's clock, once run() is done.
+  const std::vector<vclock>& clocks() const noexcept { return vc_; }
 
   std::uint64_t run() {
     for (std::size_t j = 0; j < ev_.size(); ++j) {
@@ -254,6 +260,54 @@ std::vector<step_event> split_steps(std::span<const access> log) {
 
 std::uint64_t find_races(const std::vector<step_event>& ev, std::size_t fresh_from, const race_sink& sink) {
   return analysis(ev, fresh_from, sink).run();
+}
+
+class_key class_of(const std::vector<step_event>& ev) {
+  const race_sink none = [](std::size_t, std::span<const task_id>) {};
+  analysis an(ev, ev.size(), none);  // clocks only: no event is fresh
+  an.run();
+  const std::vector<vclock>& vc = an.clocks();
+  const std::size_t tasks = vc.empty() ? 0 : vc.front().size();
+  // An event is named by (task, its ordinal in that task); the clock is one
+  // more task. Its clock entries become ordinals too, so the name of every
+  // event depends only on the class, not on where the run placed it.
+  const std::size_t clock_task = tasks;
+  std::vector<std::uint32_t> ordinal(ev.size());
+  std::vector<std::uint32_t> count(tasks + 1, 0);
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> per_task(tasks + 1);
+  for (std::size_t j = 0; j < ev.size(); ++j) {
+    const std::size_t t = ev[j].task == no_task ? clock_task : ev[j].task;
+    ordinal[j] = count[t]++;
+    fnv1a64 h1, h2;
+    h2.add(0x9e3779b97f4a7c15ULL);  // a second, independent stream
+    auto add = [&](std::uint64_t w) {
+      h1.add(w);
+      h2.add(w);
+    };
+    add(count[clock_task]);  // clock firings before it (or its own rank)
+    for (const access& a : ev[j].footprint)
+      add((static_cast<std::uint64_t>(a.cls) << 48) | (static_cast<std::uint64_t>(a.write) << 41) |
+          (static_cast<std::uint64_t>(a.acquire) << 40) | a.id);
+    add(~std::uint64_t{0});
+    for (std::size_t u = 0; u < tasks; ++u) {
+      const std::uint32_t latest = vc[j][u];  // 1 + the event index, or 0
+      add(latest == 0 ? 0 : ordinal[latest - 1] + 1);
+    }
+    per_task[t].emplace_back(h1.value(), h2.value());
+  }
+  fnv1a64 k1, k2;
+  k2.add(0x9e3779b97f4a7c15ULL);
+  for (std::size_t t = 0; t <= tasks; ++t) {
+    k1.add(t);
+    k2.add(t);
+    k1.add(per_task[t].size());
+    k2.add(per_task[t].size());
+    for (const auto& [x, y] : per_task[t]) {
+      k1.add(x);
+      k2.add(y);
+    }
+  }
+  return {k1.value(), k2.value()};
 }
 
 }  // namespace flushcoord::sim::dpor_detail

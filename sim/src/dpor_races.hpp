@@ -3,6 +3,8 @@
 // described in flushcoord/sim/dpor.hpp).
 #pragma once
 
+#include <algorithm>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -33,5 +35,33 @@ using race_sink = std::function<void(std::size_t first, std::span<const task_id>
 /// later event has index >= fresh_from (earlier ones were reported by the
 /// run that first executed them). Returns the number reported.
 std::uint64_t find_races(const std::vector<step_event>& ev, std::size_t fresh_from, const race_sink& sink);
+
+/// An execution's equivalence class, as 128 bits of hash: two executions
+/// get the same key exactly when they have the same events (per task, in
+/// program order, with the same accesses) and the same happens-before
+/// between them — the relation the search above reverses races in. So the
+/// number of distinct keys among the runs of a search is the number of
+/// classes it reached (explore_limits::count_classes); a chance collision
+/// (about n^2 / 2^129 for n runs) could only undercount.
+struct class_key {
+  std::uint64_t a = 0, b = 0;
+  friend auto operator<=>(const class_key&, const class_key&) = default;
+};
+class_key class_of(const std::vector<step_event>& ev);
+
+/// The classes of a search's runs (explore_limits::count_classes).
+class class_census {
+ public:
+  void add(std::span<const access> whole_run) { keys_.push_back(class_of(split_steps(whole_run))); }
+  /// The number of distinct classes added so far.
+  std::uint64_t distinct() {
+    std::sort(keys_.begin(), keys_.end());
+    keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
+    return keys_.size();
+  }
+
+ private:
+  std::vector<class_key> keys_;
+};
 
 }  // namespace flushcoord::sim::dpor_detail

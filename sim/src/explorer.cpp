@@ -3,6 +3,8 @@
 #include "flushcoord/sim/explorer.hpp"
 #include "flushcoord/sim/dpor.hpp"
 
+#include "dpor_races.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
@@ -72,9 +74,11 @@ class dfs_scheduler final : public scheduler {
   void start_run(const run_start&) override {
     pruned_ = false;
     error_.clear();
+    run_log_.clear();
   }
 
   std::size_t pick(const pick_request& req) override {
+    if (lim_.count_classes) run_log_.insert(run_log_.end(), req.accesses.begin(), req.accesses.end());
     const std::size_t d = req.decision;
     if (d > 0) absorb(req.accesses, nodes_[d - 1]);
     if (d < nodes_.size()) return replay(req, nodes_[d]);
@@ -84,6 +88,8 @@ class dfs_scheduler final : public scheduler {
   std::string error() const override { return error_; }
   bool pruned() const noexcept { return pruned_; }
   bool diverged() const noexcept { return !error_.empty() && !pruned_; }
+  /// With count_classes: the run's accesses up to its last pick.
+  std::vector<access>& run_log() noexcept { return run_log_; }
 
   /// Records the chosen step of `parent` from the accesses logged after it.
   static void absorb(std::span<const access> log, node& parent) {
@@ -175,6 +181,7 @@ class dfs_scheduler final : public scheduler {
 
   std::vector<node>& nodes_;
   const explore_limits& lim_;
+  std::vector<access> run_log_;  // count_classes: this run's accesses so far
   explore_stats& stats_;
   bool pruned_ = false;
   std::string error_;
@@ -221,6 +228,11 @@ explore_result explore(config cfg, const std::function<run_result(simulator&)>& 
   std::vector<node> nodes;
   dfs_scheduler sched(nodes, limits, out.stats);
   simulator sim(cfg, sched);
+  dpor_detail::class_census census;
+  const auto done = [&]() -> explore_result& {
+    if (limits.count_classes) out.stats.classes = census.distinct();
+    return out;
+  };
   for (;;) {
     const run_result r = one_run(sim);
     if (sched.diverged()) throw std::logic_error(sched.error());
@@ -233,17 +245,22 @@ explore_result explore(config cfg, const std::function<run_result(simulator&)>& 
         const auto d = sim.decisions().decisions();
         out.decisions.assign(d.begin(), d.end());
         if (!nodes.empty()) out.preemptions = nodes.back().preempt_before + cost(nodes.back(), nodes.back().chosen);
-        return out;
+        return done();
       }
       ++out.stats.schedules;
       if (!nodes.empty()) dfs_scheduler::absorb(sim.accesses(), nodes.back());
+      if (limits.count_classes) {
+        const auto tail = sim.accesses();
+        sched.run_log().insert(sched.run_log().end(), tail.begin(), tail.end());
+        census.add(sched.run_log());
+      }
     }
     if (limits.schedules_max != 0 &&
         out.stats.schedules + out.stats.sleep_blocked >= limits.schedules_max)
-      return out;
+      return done();
     if (!backtrack(nodes, limits, out.stats)) {
       out.stats.complete = true;
-      return out;
+      return done();
     }
   }
 }

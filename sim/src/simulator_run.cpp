@@ -93,6 +93,8 @@ void simulator::begin_run() {
   notes_seen_ = 0;
   failure_.reset();
   accesses_.clear();
+  for (auto& ids : access_ids_) ids.clear();
+  first_uses_.clear();
   access_step_ = 0;
   stepper_ = no_task;
   aborting_ = false;
@@ -227,8 +229,31 @@ void simulator::end_step(task_id next) {
   stepper_ = next;
 }
 
+// A mutex, condvar or stop state is numbered by its first use in the run,
+// so the same object can get another number in an equivalent run: two
+// tasks first-using two different objects are independent, and either may
+// go first. Sleep sets compare a step's accesses with accesses recorded in
+// an earlier run, so the log must name objects the same way in equivalent
+// runs: by who touched it first and that task's count of such first touches.
+// All accesses to a mutex or condvar are writes, so which task touches it
+// first is fixed by the class; for a stop state first seen by two readers
+// at once it is not, which only makes the object look like two (DPOR then
+// orders the request against each, as for two states). Saturating numbers
+// (more than 65,534 tasks or first touches by one task) make objects share
+// a name: more dependence, never less.
 void simulator::log_access(object_class cls, std::uint32_t id, bool write, bool acquire) const {
   const task_id who = current_ != nullptr ? current_->id : no_task;
+  if (cls == object_class::mutex || cls == object_class::condvar || cls == object_class::stop) {
+    auto& ids = access_ids_[cls == object_class::mutex ? 0 : cls == object_class::condvar ? 1 : 2];
+    if (id >= ids.size()) ids.resize(id + 1, 0);
+    if (ids[id] == 0) {
+      const std::uint32_t toucher = who == no_task ? 0xffffu : std::min<std::uint32_t>(who, 0xfffeu);
+      if (toucher >= first_uses_.size()) first_uses_.resize(toucher + 1, 0);
+      const std::uint32_t nth = std::min<std::uint32_t>(++first_uses_[toucher], 0xffffu);
+      ids[id] = (toucher << 16) | nth;  // never 0: nth >= 1
+    }
+    id = ids[id];
+  }
   accesses_.push_back(access{who, access_step_, cls, write, id, acquire});
 }
 

@@ -84,6 +84,7 @@ struct explore_options {
   std::string mutant{};               // --mutant NAME (mutant builds only)
   sim::por_mode por = sim::por_mode::dpor;  // --por dpor|sleep-sets|none
   bool bound_sound = false;           // --sound-bound (explorer.hpp; sleep-sets only)
+  bool count_classes = false;         // --count-classes (sim::explore_limits::count_classes)
   std::uint64_t schedules_max = 0;    // --max-schedules N (0: no limit)
   /// Called after every complete run (explorer.hpp, explore_limits).
   std::function<void(const sim::simulator&, const sim::run_result&)> on_execution{};

@@ -71,6 +71,13 @@ struct explore_limits {
   por_mode por = por_mode::dpor;       ///< the reduction
   bool bound_sound = false;            ///< sleep_sets only, see above: exact coverage under the bound
   std::uint64_t schedules_max = 0;     ///< stop after this many runs; 0 = no limit
+  /// Count the distinct equivalence classes (same events, same
+  /// happens-before under DPOR's dependence, dpor.hpp) among the complete
+  /// runs, into explore_stats::classes. For measuring a reduction: a search
+  /// without reduction under a bound B reaches every class that has a run
+  /// within B, which is the fewest runs any sound search bounded by B can
+  /// make. Costs 16 bytes per run and a second analysis of each run.
+  bool count_classes = false;
   /// Called after every complete (not pruned) run, the violating one
   /// included, with the simulator that ran it (its events, if recorded).
   std::function<void(const simulator&, const run_result&)> on_execution{};
@@ -89,6 +96,8 @@ struct explore_stats {
   std::uint64_t backtracks = 0;      ///< alternatives the races added to source sets
   std::uint64_t races_unplaced = 0;  ///< races whose reversal had no choice point (expected 0)
   std::uint64_t over_bound = 0;      ///< complete runs with more preemptions than the bound
+  // explore_limits::count_classes only:
+  std::uint64_t classes = 0;         ///< distinct equivalence classes among the complete runs
   std::uint64_t pruned() const noexcept { return sleep_blocked + sleep_skipped; }
 };
 

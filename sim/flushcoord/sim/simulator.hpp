@@ -35,6 +35,7 @@
 // Destructors should not call the throwing group (they would terminate).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -328,6 +329,10 @@ class simulator {
   bool aborting_ = false;
   bool streams_stopped_ = false;
   std::vector<stop_watch> stop_watches_;  // record_accesses: the stop states seen, [stop id]
+  // record_accesses: the identity an access log gives a mutex, condvar or
+  // stop state (log_access says why it is not the run's id), [class][id].
+  mutable std::array<std::vector<std::uint32_t>, 3> access_ids_;
+  mutable std::vector<std::uint32_t> first_uses_;  // [task]: objects it was the first to touch
   bool break_hit_ = false;  // config::break_at_step reached in this run
 
   // Switching state (context_switch.cpp).
