@@ -275,9 +275,16 @@ class_key class_of(const std::vector<step_event>& ev) {
   std::vector<std::uint32_t> ordinal(ev.size());
   std::vector<std::uint32_t> count(tasks + 1, 0);
   std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> per_task(tasks + 1);
+  // Stop states are numbered in the run's order of first sight, which
+  // independent first sights permute: here they are named by the event that
+  // saw them first instead (still ambiguous if two unordered reads can be
+  // first; such a state can make one class count as two, never two as one).
+  std::map<std::uint32_t, std::uint64_t> stop_name;
   for (std::size_t j = 0; j < ev.size(); ++j) {
     const std::size_t t = ev[j].task == no_task ? clock_task : ev[j].task;
     ordinal[j] = count[t]++;
+    for (const access& a : ev[j].footprint)
+      if (a.cls == object_class::stop) stop_name.try_emplace(a.id, (std::uint64_t{t} << 32) | ordinal[j]);
     fnv1a64 h1, h2;
     h2.add(0x9e3779b97f4a7c15ULL);  // a second, independent stream
     auto add = [&](std::uint64_t w) {
@@ -285,9 +292,11 @@ class_key class_of(const std::vector<step_event>& ev) {
       h2.add(w);
     };
     add(count[clock_task]);  // clock firings before it (or its own rank)
-    for (const access& a : ev[j].footprint)
+    for (const access& a : ev[j].footprint) {
       add((static_cast<std::uint64_t>(a.cls) << 48) | (static_cast<std::uint64_t>(a.write) << 41) |
-          (static_cast<std::uint64_t>(a.acquire) << 40) | a.id);
+          (static_cast<std::uint64_t>(a.acquire) << 40) | (a.cls == object_class::stop ? 0 : a.id));
+      if (a.cls == object_class::stop) add(stop_name.at(a.id));
+    }
     add(~std::uint64_t{0});
     for (std::size_t u = 0; u < tasks; ++u) {
       const std::uint32_t latest = vc[j][u];  // 1 + the event index, or 0

@@ -174,6 +174,7 @@ object_id simulator::mutex_id(detail::object_ref& ref) {
     mutexes_.back().name = ref.name;
     ref.id = static_cast<object_id>(mutexes_.size());
     ref.run = run_number_;
+    if (cfg_.record_accesses) name_in_access_log(0, ref);
   }
   return ref.id;
 }
@@ -184,6 +185,7 @@ object_id simulator::condvar_id(detail::object_ref& ref) {
     condvars_.back().name = ref.name;
     ref.id = static_cast<object_id>(condvars_.size());
     ref.run = run_number_;
+    if (cfg_.record_accesses) name_in_access_log(1, ref);
   }
   return ref.id;
 }

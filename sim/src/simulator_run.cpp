@@ -17,6 +17,19 @@ namespace {
 /// test and cannot be handed a simulator.
 thread_local simulator* active_simulator = nullptr;
 
+/// Sim objects constructed on this thread outside any run since the last
+/// run ended (or a simulator was made): the birth names of the objects a
+/// run's set-up builds, the same in every run of a search.
+thread_local std::uint32_t births_outside_runs = 0;
+
+/// A task (or 0xfffe: outside runs, 0xffff: the clock) and a count, both
+/// saturating: names that collide only add dependence.
+std::uint32_t name_of(std::uint32_t who, std::uint32_t nth) noexcept {
+  return (std::min<std::uint32_t>(who, 0xffffu) << 16) | std::min<std::uint32_t>(nth, 0xffffu);
+}
+constexpr std::uint32_t outside_runs = 0xfffe;
+constexpr std::uint32_t the_clock = 0xffff;
+
 bool timer_valid(const detail::timer& e) noexcept {
   const detail::task& t = *e.owner;
   if (t.id != e.owner_id) return false;  // the record was recycled for a later task
@@ -30,6 +43,7 @@ bool timer_valid(const detail::timer& e) noexcept {
 simulator::simulator(config cfg) : simulator(cfg, own_strategy_) {}
 
 simulator::simulator(config cfg, scheduler& strategy) : cfg_(cfg), strategy_(&strategy) {
+  births_outside_runs = 0;
   if (cfg_.stack_size == 0) cfg_.stack_size = stack_pool::default_size();
   if (cfg_.stacks != nullptr) {
     stacks_ = cfg_.stacks;
@@ -59,7 +73,10 @@ run_result simulator::run_closure(std::unique_ptr<detail::closure> main_fn) {
   // Cleared on every exit: only the simulator's own failures (bad_alloc of
   // a stack, a throwing scheduler) can leave the loop by exception.
   struct deactivate {
-    ~deactivate() { active_simulator = nullptr; }
+    ~deactivate() {
+      active_simulator = nullptr;
+      births_outside_runs = 0;
+    }
   } on_exit;
   active_simulator = this;
   new_task(task_kind::finalizer, "main", std::move(main_fn), true);
@@ -94,7 +111,7 @@ void simulator::begin_run() {
   failure_.reset();
   accesses_.clear();
   for (auto& ids : access_ids_) ids.clear();
-  first_uses_.clear();
+  births_.clear();
   access_step_ = 0;
   stepper_ = no_task;
   aborting_ = false;
@@ -229,33 +246,40 @@ void simulator::end_step(task_id next) {
   stepper_ = next;
 }
 
-// A mutex, condvar or stop state is numbered by its first use in the run,
-// so the same object can get another number in an equivalent run: two
-// tasks first-using two different objects are independent, and either may
-// go first. Sleep sets compare a step's accesses with accesses recorded in
-// an earlier run, so the log must name objects the same way in equivalent
-// runs: by who touched it first and that task's count of such first touches.
-// All accesses to a mutex or condvar are writes, so which task touches it
-// first is fixed by the class; for a stop state first seen by two readers
-// at once it is not, which only makes the object look like two (DPOR then
-// orders the request against each, as for two states). Saturating numbers
-// (more than 65,534 tasks or first touches by one task) make objects share
-// a name: more dependence, never less.
+// A mutex or condvar is numbered by its first use in the run, so the same
+// object can get another number in another run: two tasks first-using two
+// different objects are independent, and either may go first. Sleep sets
+// compare a step's accesses with a footprint recorded in an earlier run (a
+// sibling, in another class), so the log names a mutex or condvar by its
+// birth instead (name_birth: which task constructed it, and which of that
+// task's constructions it was, both fixed by the task's program order).
+// Naming by first toucher instead was tried and lost outcomes: where either
+// of two tasks can touch an object first, siblings name it differently and
+// a sleeper misses its dependence (docs/model-checking.md). Stop states
+// (std::stop_source state, no constructor of ours) keep the run's order of
+// first sight.
 void simulator::log_access(object_class cls, std::uint32_t id, bool write, bool acquire) const {
   const task_id who = current_ != nullptr ? current_->id : no_task;
-  if (cls == object_class::mutex || cls == object_class::condvar || cls == object_class::stop) {
-    auto& ids = access_ids_[cls == object_class::mutex ? 0 : cls == object_class::condvar ? 1 : 2];
-    if (id >= ids.size()) ids.resize(id + 1, 0);
-    if (ids[id] == 0) {
-      const std::uint32_t toucher = who == no_task ? 0xffffu : std::min<std::uint32_t>(who, 0xfffeu);
-      if (toucher >= first_uses_.size()) first_uses_.resize(toucher + 1, 0);
-      const std::uint32_t nth = std::min<std::uint32_t>(++first_uses_[toucher], 0xffffu);
-      ids[id] = (toucher << 16) | nth;  // never 0: nth >= 1
-    }
-    id = ids[id];
+  if (cls == object_class::mutex || cls == object_class::condvar) {
+    const auto& ids = access_ids_[cls == object_class::mutex ? 0 : 1];
+    if (id < ids.size() && ids[id] != 0) id = ids[id];
   }
   accesses_.push_back(access{who, access_step_, cls, write, id, acquire});
 }
+
+std::uint32_t simulator::next_birth_name() noexcept {
+  if (current_ == nullptr) return name_of(the_clock, ++births_outside_runs);
+  const task_id t = current_->id;
+  if (t >= births_.size()) births_.resize(t + 1, 0);
+  return name_of(t, ++births_[t]);
+}
+
+namespace detail {
+void name_birth(object_ref& ref) noexcept {
+  simulator* s = active_simulator;
+  ref.birth = s != nullptr ? s->next_birth_name() : name_of(outside_runs, ++births_outside_runs);
+}
+}  // namespace detail
 
 run_result simulator::make_result() const {
   run_result r;

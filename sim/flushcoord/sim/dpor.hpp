@@ -38,9 +38,9 @@
 // Only races whose later event is new in this run are analysed: the replayed
 // prefix is the same execution as before, its races were handled then.
 // OBJECT NAMES: a sleeper's footprint is compared with steps of later runs,
-// so the access log names a mutex, condvar or stop state the same way in
-// equivalent runs: by its first toucher and that task's count of first
-// touches (simulator::log_access), not by the run's first-use numbering.
+// so the access log names a mutex or condvar by its birth (constructing
+// task, and which of its constructions; simulator::log_access), not by the
+// run's first-use numbering, which independent first uses can permute.
 // CLASSES (explore_limits::count_classes): dpor_races.hpp's class_of names
 // a run's happens-before class, so a search can count what it reached.
 //

@@ -37,11 +37,14 @@ namespace flushcoord::sim {
 /// deadlock.
 class mutex {
  public:
-  mutex() = default;
+  mutex() noexcept { detail::name_birth(ref_); }
   /// A mutex called `name` in reports and traces. `name` must outlive
   /// every run that uses the mutex (a string literal does); whitespace and
   /// '#' in it are written as '_' in trace files.
-  explicit mutex(const char* name) noexcept { ref_.name = name; }
+  explicit mutex(const char* name) noexcept {
+    ref_.name = name;
+    detail::name_birth(ref_);
+  }
   mutex(const mutex&) = delete;
   mutex& operator=(const mutex&) = delete;
 
@@ -65,9 +68,12 @@ class mutex {
 /// allows them).
 class condvar {
  public:
-  condvar() = default;
+  condvar() noexcept { detail::name_birth(ref_); }
   /// A condvar called `name` in reports and traces (as for mutex).
-  explicit condvar(const char* name) noexcept { ref_.name = name; }
+  explicit condvar(const char* name) noexcept {
+    ref_.name = name;
+    detail::name_birth(ref_);
+  }
   condvar(const condvar&) = delete;
   condvar& operator=(const condvar&) = delete;
 

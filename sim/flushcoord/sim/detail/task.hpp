@@ -195,6 +195,14 @@ struct object_ref {
   object_id id = 0;
   std::uint64_t run = 0;
   const char* name = nullptr;  ///< given at construction; kept across runs
+  /// The object's name in DPOR's access log: who constructed it and which
+  /// of its constructions it was (name_birth; simulator::log_access).
+  std::uint32_t birth = 0;
 };
+
+/// Stamps `ref` with its birth name: the constructing task and its count
+/// of constructions so far, or, outside a run, the count of constructions
+/// since the thread's last run ended. Called by the constructors.
+void name_birth(object_ref& ref) noexcept;
 
 }  // namespace flushcoord::sim::detail
