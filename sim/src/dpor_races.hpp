@@ -42,7 +42,10 @@ std::uint64_t find_races(const std::vector<step_event>& ev, std::size_t fresh_fr
 /// between them — the relation the search above reverses races in. So the
 /// number of distinct keys among the runs of a search is the number of
 /// classes it reached (explore_limits::count_classes); a chance collision
-/// (about n^2 / 2^129 for n runs) could only undercount.
+/// (about n^2 / 2^129 for n runs) could only undercount. Objects are named
+/// as the access log names them (mutexes and condvars by birth), stop
+/// states by the event that saw them first: if two unordered reads can be
+/// first, one class can count as two.
 struct class_key {
   std::uint64_t a = 0, b = 0;
   friend auto operator<=>(const class_key&, const class_key&) = default;
