@@ -172,9 +172,9 @@ object_id simulator::mutex_id(detail::object_ref& ref) {
   if (ref.run != run_number_ || ref.id == 0) {
     mutexes_.emplace_back();
     mutexes_.back().name = ref.name;
+    mutexes_.back().birth = ref.birth;
     ref.id = static_cast<object_id>(mutexes_.size());
     ref.run = run_number_;
-    if (cfg_.record_accesses) name_in_access_log(0, ref);
   }
   return ref.id;
 }
@@ -183,9 +183,9 @@ object_id simulator::condvar_id(detail::object_ref& ref) {
   if (ref.run != run_number_ || ref.id == 0) {
     condvars_.emplace_back();
     condvars_.back().name = ref.name;
+    condvars_.back().birth = ref.birth;
     ref.id = static_cast<object_id>(condvars_.size());
     ref.run = run_number_;
-    if (cfg_.record_accesses) name_in_access_log(1, ref);
   }
   return ref.id;
 }

@@ -110,7 +110,6 @@ void simulator::begin_run() {
   notes_seen_ = 0;
   failure_.reset();
   accesses_.clear();
-  for (auto& ids : access_ids_) ids.clear();
   births_.clear();
   access_step_ = 0;
   stepper_ = no_task;
@@ -260,10 +259,8 @@ void simulator::end_step(task_id next) {
 // first sight.
 void simulator::log_access(object_class cls, std::uint32_t id, bool write, bool acquire) const {
   const task_id who = current_ != nullptr ? current_->id : no_task;
-  if (cls == object_class::mutex || cls == object_class::condvar) {
-    const auto& ids = access_ids_[cls == object_class::mutex ? 0 : 1];
-    if (id < ids.size() && ids[id] != 0) id = ids[id];
-  }
+  if (cls == object_class::mutex && id >= 1 && id <= mutexes_.size()) id = mutexes_[id - 1].birth;
+  if (cls == object_class::condvar && id >= 1 && id <= condvars_.size()) id = condvars_[id - 1].birth;
   accesses_.push_back(access{who, access_step_, cls, write, id, acquire});
 }
 

@@ -35,7 +35,6 @@
 // Destructors should not call the throwing group (they would terminate).
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -225,13 +224,6 @@ class simulator {
     if (cfg_.record_accesses) log_access(cls, id, write, acquire);
   }
   void log_access(object_class cls, std::uint32_t id, bool write, bool acquire) const;
-  /// Registers the birth name of the object `ref` just got its run id for
-  /// (kind 0: mutex, 1: condvar) as its name in the access log.
-  void name_in_access_log(std::size_t kind, const detail::object_ref& ref) const {
-    auto& ids = access_ids_[kind];
-    if (ref.id >= ids.size()) ids.resize(ref.id + 1, 0);
-    ids[ref.id] = ref.birth;
-  }
   /// name_birth inside a run: the running task's next birth name.
   std::uint32_t next_birth_name() noexcept;
   friend void detail::name_birth(detail::object_ref& ref) noexcept;
@@ -339,9 +331,6 @@ class simulator {
   bool aborting_ = false;
   bool streams_stopped_ = false;
   std::vector<stop_watch> stop_watches_;  // record_accesses: the stop states seen, [stop id]
-  // record_accesses: the name the access log gives a mutex or condvar (its
-  // birth; log_access says why not the run's id), [0: mutex, 1: condvar][id].
-  mutable std::array<std::vector<std::uint32_t>, 2> access_ids_;
   std::vector<std::uint32_t> births_;               // [task]: sim objects it constructed
   bool break_hit_ = false;  // config::break_at_step reached in this run
 

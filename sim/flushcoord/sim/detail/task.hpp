@@ -162,12 +162,14 @@ struct mutex_state {
   task_id owner = no_task;
   waiter_queue waiters;
   const char* name = nullptr;  ///< for reports; nullptr: "mutex#N"
+  std::uint32_t birth = 0;     ///< its name in the access log (object_ref::birth)
 };
 
 /// A condvar's state, owned by the simulator and indexed by its id.
 struct condvar_state {
   waiter_queue waiters;
   const char* name = nullptr;  ///< for reports; nullptr: "condvar#N"
+  std::uint32_t birth = 0;     ///< its name in the access log (object_ref::birth)
 };
 
 /// A pending deadline. Ordered by (deadline, seq): seq is the order of
