@@ -40,6 +40,7 @@ void add(sim::explore_stats& total, const sim::explore_stats& one) {
   total.races_unplaced += one.races_unplaced;
   total.over_bound += one.over_bound;
   total.classes += one.classes;  // each fault combination is its own program
+  total.classes_within_bound += one.classes_within_bound;
 }
 
 bool is_finalize_fault(fault f) { return f == fault::finalize_error || f == fault::finalize_throw; }

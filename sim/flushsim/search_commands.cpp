@@ -211,8 +211,13 @@ int explore_main(search_args& a) {
     fmt::print("dpor: {} races, {} backtrack points added, {} races without a choice point, {} executions over "
                "the bound\n",
                st.races, st.backtracks, st.races_unplaced, st.over_bound);
-  if (a.explore.count_classes)
+  if (a.explore.count_classes) {
     fmt::print("classes: {} distinct equivalence classes among the {} executions\n", st.classes, st.schedules);
+    if (e.explored_with_dpor() && a.explore.preemption_bound != std::numeric_limits<std::uint32_t>::max())
+      fmt::print("classes within the bound: {} of them have an execution with at most {} preemptions (at least "
+                 "that many executions for any search that loses none of them)\n",
+                 st.classes_within_bound, a.explore.preemption_bound);
+  }
   if (!e.failing) {
     fmt::print("{}\n", e.summary());
     return exit_clean;

@@ -233,9 +233,12 @@ explore_result explore_dpor(config cfg, const std::function<run_result(simulator
   simulator sim(cfg, sched);
   std::size_t fresh = 0;  // the choice whose alternative this run takes first
   const bool bounded = limits.preemption_bound != std::numeric_limits<std::uint32_t>::max();
-  dpor_detail::class_census census;
+  dpor_detail::class_census census(bounded ? limits.preemption_bound : dpor_detail::class_census::unbounded);
   const auto done = [&]() -> explore_result& {
-    if (limits.count_classes) out.stats.classes = census.distinct();
+    if (limits.count_classes) {
+      out.stats.classes = census.distinct();
+      out.stats.classes_within_bound = census.distinct_within_bound();
+    }
     return out;
   };
   for (;;) {

@@ -249,8 +249,16 @@ std::vector<step_event> split_steps(std::span<const access> log) {
         continue;
       }
       task_ev.task = a.task;
-      if (a.cls != object_class::step_end) task_ev.footprint.push_back(a);
+      if (a.cls == object_class::step_end) {
+        task_ev.ends_runnable = a.id != 0;
+      } else {
+        task_ev.footprint.push_back(a);
+      }
     }
+    // The clock fires only once no task can run, so a step it follows ended
+    // blocked; its step_end, written at the next choice, can already see the
+    // task woken by the clock.
+    if (!clock_ev.footprint.empty()) task_ev.ends_runnable = false;
     if (task_ev.task != no_task) out.push_back(std::move(task_ev));
     if (!clock_ev.footprint.empty()) out.push_back(std::move(clock_ev));
     i = j;
@@ -262,11 +270,14 @@ std::uint64_t find_races(const std::vector<step_event>& ev, std::size_t fresh_fr
   return analysis(ev, fresh_from, sink).run();
 }
 
-class_key class_of(const std::vector<step_event>& ev) {
+std::vector<vector_clock> clocks_of(const std::vector<step_event>& ev) {
   const race_sink none = [](std::size_t, std::span<const task_id>) {};
   analysis an(ev, ev.size(), none);  // clocks only: no event is fresh
   an.run();
-  const std::vector<vclock>& vc = an.clocks();
+  return an.clocks();
+}
+
+class_key class_of(const std::vector<step_event>& ev, const std::vector<vector_clock>& vc) {
   const std::size_t tasks = vc.empty() ? 0 : vc.front().size();
   // An event is named by (task, its ordinal in that task); the clock is one
   // more task. Its clock entries become ordinals too, so the name of every
@@ -276,15 +287,30 @@ class_key class_of(const std::vector<step_event>& ev) {
   std::vector<std::uint32_t> count(tasks + 1, 0);
   std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> per_task(tasks + 1);
   // Stop states are numbered in the run's order of first sight, which
-  // independent first sights permute: here they are named by the event that
-  // saw them first instead (still ambiguous if two unordered reads can be
-  // first; such a state can make one class count as two, never two as one).
-  std::map<std::uint32_t, std::uint64_t> stop_name;
+  // independent first sights permute (two sleeps on one token read it
+  // unordered). So a state is named by the least (task, ordinal) of the
+  // events that touch it, which every run of the class has, and the
+  // position of its first access in that event's footprint. Naming by the
+  // run's first toucher instead split one class into several.
   for (std::size_t j = 0; j < ev.size(); ++j) {
     const std::size_t t = ev[j].task == no_task ? clock_task : ev[j].task;
     ordinal[j] = count[t]++;
-    for (const access& a : ev[j].footprint)
-      if (a.cls == object_class::stop) stop_name.try_emplace(a.id, (std::uint64_t{t} << 32) | ordinal[j]);
+  }
+  std::map<std::uint32_t, std::uint64_t> stop_name;
+  for (std::size_t j = 0; j < ev.size(); ++j) {
+    const std::uint64_t t = ev[j].task == no_task ? clock_task : ev[j].task;
+    for (std::size_t k = 0; k < ev[j].footprint.size(); ++k) {
+      const access& a = ev[j].footprint[k];
+      if (a.cls != object_class::stop) continue;
+      const std::uint64_t name = (t << 48) | (std::uint64_t{ordinal[j]} << 16) | k;
+      const auto [it, fresh] = stop_name.try_emplace(a.id, name);
+      if (!fresh && (name >> 16) < (it->second >> 16)) it->second = name;
+    }
+  }
+  std::fill(count.begin(), count.end(), 0);
+  for (std::size_t j = 0; j < ev.size(); ++j) {
+    const std::size_t t = ev[j].task == no_task ? clock_task : ev[j].task;
+    ++count[t];
     fnv1a64 h1, h2;
     h2.add(0x9e3779b97f4a7c15ULL);  // a second, independent stream
     auto add = [&](std::uint64_t w) {

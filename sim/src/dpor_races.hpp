@@ -20,6 +20,7 @@ struct step_event {
   task_id task = no_task;          ///< no_task: the clock (a barrier, see dpor.hpp)
   std::uint32_t step = 0;          ///< the access log's step number
   std::vector<access> footprint;   ///< accesses and wake markers, step_end excluded
+  bool ends_runnable = false;      ///< the step ended at a scheduling point, its task still runnable
 };
 
 /// Splits a run's whole access log into events, in execution order. The
@@ -36,6 +37,13 @@ using race_sink = std::function<void(std::size_t first, std::span<const task_id>
 /// run that first executed them). Returns the number reported.
 std::uint64_t find_races(const std::vector<step_event>& ev, std::size_t fresh_from, const race_sink& sink);
 
+/// Happens-before over `ev`, the relation find_races reverses races in:
+/// clocks[j][t] = 1 + the index of task t's latest event that happens
+/// before event j (j itself for its own task), or 0. The clock is a barrier
+/// (dpor.hpp) and has no entry of its own.
+using vector_clock = std::vector<std::uint32_t>;
+std::vector<vector_clock> clocks_of(const std::vector<step_event>& ev);
+
 /// An execution's equivalence class, as 128 bits of hash: two executions
 /// get the same key exactly when they have the same events (per task, in
 /// program order, with the same accesses) and the same happens-before
@@ -50,21 +58,46 @@ struct class_key {
   std::uint64_t a = 0, b = 0;
   friend auto operator<=>(const class_key&, const class_key&) = default;
 };
-class_key class_of(const std::vector<step_event>& ev);
+class_key class_of(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks);
+inline class_key class_of(const std::vector<step_event>& ev) { return class_of(ev, clocks_of(ev)); }
+
+/// The fewest preemptions of any execution equivalent to `ev` (any order of
+/// its events that keeps `clocks`), capped at cap + 1: the bound of its
+/// class, as Marmanis, Kokologiannakis and Vafeiadis (TACAS 2023) bound an
+/// execution graph, rather than the bound of the one schedule that ran.
+/// dpor_cheapest.cpp says how a preemption is counted and why the result is
+/// never below the true fewest.
+std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
+                                   std::uint32_t cap);
 
 /// The classes of a search's runs (explore_limits::count_classes).
+/// With a bound, also the classes among them that have an execution within
+/// it (cheapest_preemptions), whichever execution of theirs ran.
 class class_census {
  public:
-  void add(std::span<const access> whole_run) { keys_.push_back(class_of(split_steps(whole_run))); }
-  /// The number of distinct classes added so far.
-  std::uint64_t distinct() {
-    std::sort(keys_.begin(), keys_.end());
-    keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
-    return keys_.size();
+  static constexpr std::uint32_t unbounded = ~std::uint32_t{0};
+  explicit class_census(std::uint32_t bound = unbounded) : bound_(bound) {}
+
+  void add(std::span<const access> whole_run) {
+    const std::vector<step_event> ev = split_steps(whole_run);
+    const std::vector<vector_clock> clocks = clocks_of(ev);
+    const class_key k = class_of(ev, clocks);
+    keys_.push_back(k);
+    if (bound_ != unbounded && cheapest_preemptions(ev, clocks, bound_) <= bound_) within_.push_back(k);
   }
+  /// The number of distinct classes added so far.
+  std::uint64_t distinct() { return dedup(keys_); }
+  /// The number of those with an execution within the bound (0 without one).
+  std::uint64_t distinct_within_bound() { return dedup(within_); }
 
  private:
-  std::vector<class_key> keys_;
+  static std::uint64_t dedup(std::vector<class_key>& keys) {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys.size();
+  }
+  std::uint32_t bound_;
+  std::vector<class_key> keys_, within_;
 };
 
 }  // namespace flushcoord::sim::dpor_detail

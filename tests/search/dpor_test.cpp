@@ -206,9 +206,14 @@ TEST_CASE("bounded dpor reaches every outcome of the bounded search without redu
     CHECK(dpor.e.result.stats.races_unplaced == 0);
     CHECK(plain.seen.size() > 1);  // otherwise the inclusion proves nothing
     for (const std::string& o : plain.seen) CHECK_MESSAGE(dpor.seen.count(o) == 1, o);
-    // The classes with a run within the bound: DPOR, unbounded, has them all.
+    // The classes with a run within the bound: DPOR, unbounded, has them all,
+    // and the cheapest order of each of its runs' classes picks out exactly
+    // those (the class bound, dpor_cheapest.cpp): not one more, so that
+    // count is safe to quote as the floor of any sound bounded search, and
+    // not one fewer, so it is the floor itself.
     CHECK(dpor.e.result.stats.classes == dpor.e.result.stats.schedules);
-    CHECK(plain.e.result.stats.classes <= dpor.e.result.stats.classes);
+    CHECK(plain.e.result.stats.classes < dpor.e.result.stats.classes);
+    CHECK(dpor.e.result.stats.classes_within_bound == plain.e.result.stats.classes);
     CHECK(dpor.e.result.stats.schedules < plain.e.result.stats.schedules);
     CHECK(dpor.e.result.stats.schedules == k.dpor_executions);
   }
@@ -367,5 +372,6 @@ TEST_CASE("the classes with a run within the bound: the plain search and sound s
     CHECK(sound.classes == within);
     CHECK(unsound.classes < within);
     CHECK(dpor.e.result.stats.classes > within);
+    CHECK(dpor.e.result.stats.classes_within_bound == within);
   }
 }

@@ -98,6 +98,10 @@ struct explore_stats {
   std::uint64_t over_bound = 0;      ///< complete runs with more preemptions than the bound
   // explore_limits::count_classes only:
   std::uint64_t classes = 0;         ///< distinct equivalence classes among the complete runs
+  /// dpor with a bound: those of the classes with an execution within it,
+  /// whichever of theirs ran (the fewest runs a sound bounded search makes
+  /// is at least this; dpor_races.hpp, cheapest_preemptions).
+  std::uint64_t classes_within_bound = 0;
   std::uint64_t pruned() const noexcept { return sleep_blocked + sleep_skipped; }
 };
 

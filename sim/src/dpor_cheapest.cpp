@@ -1,0 +1,209 @@
+// sim/src/dpor_cheapest.cpp — the fewest preemptions of any execution in a
+// run's equivalence class (dpor_races.hpp: cheapest_preemptions).
+//
+// Why: a preemption bound applied to the schedule that happened to run says
+// little about a class, since DPOR's representative of a class is rarely its
+// cheapest schedule (Coons et al., OOPSLA 2013). The class's own bound (the
+// cheapest of its linearizations; Marmanis, Kokologiannakis and Vafeiadis,
+// TACAS 2023, bound execution graphs this way) says which classes a sound
+// bounded search must reach: one execution each, the floor of any such
+// search (docs/model-checking.md, "Classes").
+//
+// A preemption is counted as the explorers count it (dpor.cpp,
+// preemption_cost): a choice that switches away from the task that just
+// stepped while that task can still run. After a step that blocked or
+// finished, and after the clock fired, the next choice is free. The clock
+// fires only when no task can run, so it splits a run into epochs whose
+// costs add up, each searched on its own. A task poised at lock() of a
+// mutex another task holds cannot run either (its step would only block),
+// unless every runnable task would; the holder at each point of an order is
+// replayed from the events' mutex accesses.
+//
+// Where this cannot tell, it charges the preemption: switching to a task
+// that would itself block counts, even if a third task could have run.
+// Every order is therefore charged at least what the explorers charge it,
+// the result is never below the true fewest, and a class counted as within
+// a bound is within it. The test "the classes within the bound" checks the
+// counts against the bounded search without reduction.
+#include <algorithm>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "dpor_races.hpp"
+
+namespace flushcoord::sim::dpor_detail {
+
+namespace {
+
+/// Depth-first search over the orders of one epoch's events, cheapest
+/// first, with the cheapest cost seen per (events placed, current task).
+class epoch_search {
+ public:
+  epoch_search(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks, std::size_t begin,
+               std::size_t end, std::size_t tasks)
+      : ev_(ev), clocks_(clocks), begin_(begin), chain_(tasks), rank_(end - begin), pos_(tasks, 0) {
+    effects_.resize(end - begin);
+    lock_at_start_.assign(end - begin, none);
+    for (std::size_t j = begin; j < end; ++j) {
+      std::vector<std::size_t>& c = chain_[ev[j].task];
+      rank_[j - begin] = static_cast<std::uint32_t>(c.size());
+      c.push_back(j);
+      note_mutexes(j);
+    }
+    left_ = end - begin;
+  }
+
+  /// The holder of every mutex when the epoch begins (the run's order of
+  /// the earlier epochs, which every order of this one follows).
+  void start_from(const std::map<std::uint32_t, task_id>& held) {
+    for (const auto& [m, who] : held) holder_[dense(m)] = who;
+  }
+  /// The holders after the epoch (its order does not change them: every
+  /// access to a mutex is ordered with every other).
+  void finish_into(std::map<std::uint32_t, task_id>& held) const {
+    std::vector<task_id> after = holder_;  // the search restored the start
+    for (const auto& effect : effects_)
+      for (const auto& [m, who] : effect) after[m] = who;
+    for (const auto& [m, d] : dense_) held[m] = after[d];
+  }
+
+  /// The cheapest cost of the epoch, or any value > cap if it exceeds cap.
+  std::uint32_t cheapest(std::uint32_t cap) {
+    best_ = cap + 1;
+    go(no_task, 0);
+    return best_;
+  }
+
+ private:
+  static constexpr std::uint32_t none = ~std::uint32_t{0};
+
+  std::uint32_t dense(std::uint32_t mutex) {
+    const auto [it, fresh] = dense_.try_emplace(mutex, static_cast<std::uint32_t>(holder_.size()));
+    if (fresh) holder_.push_back(no_task);
+    return it->second;
+  }
+
+  // What event j does to mutex holders: a lock attempt takes the mutex
+  // unless the step ends blocked right there (simulator::relock logs the
+  // attempt, then blocks); any other mutex access (unlock, the release of a
+  // condvar wait) frees it. A step poised at lock() starts with its attempt.
+  void note_mutexes(std::size_t j) {
+    const step_event& e = ev_[j];
+    for (std::size_t k = 0; k < e.footprint.size(); ++k) {
+      const access& a = e.footprint[k];
+      if (a.cls != object_class::mutex) continue;
+      const std::uint32_t m = dense(a.id);
+      if (k == 0 && a.acquire) lock_at_start_[j - begin_] = m;
+      const bool blocked_here = a.acquire && k + 1 == e.footprint.size() && !e.ends_runnable;
+      if (blocked_here) continue;
+      effects_[j - begin_].emplace_back(m, a.acquire ? e.task : no_task);
+    }
+  }
+
+  /// Whether task t's next event is an attempt at a mutex another task holds.
+  bool would_block(std::size_t t) const {
+    if (pos_[t] >= chain_[t].size()) return false;
+    const std::uint32_t m = lock_at_start_[chain_[t][pos_[t]] - begin_];
+    return m != none && holder_[m] != no_task && holder_[m] != t;
+  }
+
+  /// Whether task t's next event has every predecessor placed.
+  bool placeable(std::size_t t) const {
+    if (pos_[t] >= chain_[t].size()) return false;
+    const vector_clock& c = clocks_[chain_[t][pos_[t]]];
+    for (std::size_t u = 0; u < c.size(); ++u) {
+      if (u == t || c[u] == 0) continue;
+      const std::size_t pred = c[u] - 1;
+      if (pred < begin_) continue;  // an earlier epoch
+      if (rank_[pred - begin_] >= pos_[u]) return false;
+    }
+    return true;
+  }
+
+  void go(task_id current, std::uint32_t cost) {
+    if (cost >= best_) return;
+    if (left_ == 0) {
+      best_ = cost;
+      return;
+    }
+    std::string key(reinterpret_cast<const char*>(pos_.data()), pos_.size() * sizeof(pos_[0]));
+    key.append(reinterpret_cast<const char*>(&current), sizeof current);
+    const auto [it, fresh] = seen_.try_emplace(std::move(key), cost);
+    if (!fresh) {
+      if (it->second <= cost) return;
+      it->second = cost;
+    }
+    // The current task first: continuing it is free, so a cheap order is
+    // found early and bounds the rest.
+    if (current != no_task && placeable(current)) place(current, cost);
+    const bool current_blocks = current != no_task && would_block(current);
+    for (std::size_t q = 0; q < chain_.size(); ++q) {
+      if (q == current || !placeable(q)) continue;
+      // Free when the current task cannot run: it would block, and q shows
+      // that not every runnable task would.
+      const bool free = current == no_task || (current_blocks && !would_block(q));
+      place(q, cost + (free ? 0u : 1u));
+    }
+  }
+
+  void place(std::size_t q, std::uint32_t cost) {
+    const std::size_t j = chain_[q][pos_[q]];
+    const std::size_t undo = undo_.size();
+    for (const auto& [m, who] : effects_[j - begin_]) {
+      undo_.emplace_back(m, holder_[m]);
+      holder_[m] = who;
+    }
+    ++pos_[q];
+    --left_;
+    go(ev_[j].ends_runnable ? static_cast<task_id>(q) : no_task, cost);
+    ++left_;
+    --pos_[q];
+    while (undo_.size() > undo) {
+      holder_[undo_.back().first] = undo_.back().second;
+      undo_.pop_back();
+    }
+  }
+
+  const std::vector<step_event>& ev_;
+  const std::vector<vector_clock>& clocks_;
+  std::size_t begin_;
+  std::vector<std::vector<std::size_t>> chain_;  // per task: its events in this epoch
+  std::vector<std::uint32_t> rank_;              // an event's position in its task's chain
+  std::vector<std::uint32_t> pos_;               // per task: events placed
+  std::size_t left_ = 0;
+  std::map<std::uint32_t, std::uint32_t> dense_;                            // mutex name -> index
+  std::vector<task_id> holder_;                                              // per mutex, in this order
+  std::vector<std::vector<std::pair<std::uint32_t, task_id>>> effects_;     // per event: (mutex, holder after)
+  std::vector<std::uint32_t> lock_at_start_;                                 // per event: mutex, or none
+  std::vector<std::pair<std::uint32_t, task_id>> undo_;
+  std::uint32_t best_ = 0;
+  // Lookups only, never iterated: no order of it reaches a result.
+  std::unordered_map<std::string, std::uint32_t> seen_;
+};
+
+}  // namespace
+
+std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
+                                   std::uint32_t cap) {
+  const std::size_t tasks = clocks.empty() ? 0 : clocks.front().size();
+  std::uint32_t total = 0;
+  std::map<std::uint32_t, task_id> held;  // mutex name -> holder, between epochs
+  std::size_t begin = 0;
+  while (begin < ev.size()) {
+    std::size_t end = begin;
+    while (end < ev.size() && ev[end].task != no_task) ++end;
+    if (end > begin) {
+      epoch_search epoch(ev, clocks, begin, end, tasks);
+      epoch.start_from(held);
+      total += epoch.cheapest(cap - total);
+      if (total > cap) return cap + 1;
+      epoch.finish_into(held);
+    }
+    begin = end + 1;  // past the clock's event
+  }
+  return total;
+}
+
+}  // namespace flushcoord::sim::dpor_detail
