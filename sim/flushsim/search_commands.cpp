@@ -55,7 +55,8 @@ void add_explore(CLI::App& app, search_args& a) {
   e->add_flag("--sound-bound", o.bound_sound, "Sleep sets that provably keep every schedule within the bound (slower)");
   e->add_option("--max-schedules", o.schedules_max, "Stop after this many schedules (0: no limit)");
   e->add_flag("--count-classes", o.count_classes,
-              "Also count the distinct equivalence classes (same happens-before) among the executions");
+              "Also count the distinct equivalence classes (same happens-before) among the executions; with dpor "
+              "and a bound, also those that have an execution within the bound");
   e->add_option("--out", a.out_dir, "Folder for the trace of a violation")->capture_default_str();
   if (mutants_supported()) e->add_option("--mutant", a.mutant, "Explore the coordinator with this mutant on");
 }

@@ -42,7 +42,12 @@
 // task, and which of its constructions; simulator::log_access), not by the
 // run's first-use numbering, which independent first uses can permute.
 // CLASSES (explore_limits::count_classes): dpor_races.hpp's class_of names
-// a run's happens-before class, so a search can count what it reached.
+// a run's happens-before class, so a search can count what it reached. With
+// a bound, DPOR also counts the classes that have an execution within it
+// (explore_stats::classes_within_bound): the bound of a class is its
+// cheapest order (sim/src/dpor_cheapest.cpp), whichever order ran, as
+// Marmanis et al. bound an execution graph. That count is the fewest
+// executions any search sound for the bound can make.
 //
 // WHAT IS A CHOICE, WHAT IS NOT (modelled as the simulator runs them):
 //   * which runnable task steps next: a choice; a task whose next step is a
@@ -61,8 +66,9 @@
 // the sound way (Marmanis et al., TACAS 2023) explores some executions
 // beyond the bound. This explorer takes the simplest sound position: it
 // explores every execution up to equivalence, and reports how many of the
-// complete runs exceed the bound (explore_stats::over_bound). Nothing within
-// the bound is lost; with a bound the count is the unbounded count. Two
+// complete runs exceed the bound (explore_stats::over_bound) and, with
+// count_classes, how many classes have an execution within it. Nothing
+// within the bound is lost; with a bound the count is the unbounded count. Two
 // alternatives were measured and not kept: Coons et al.'s block-start
 // branching (sound in the tests, but more executions than unbounded DPOR
 // here) and source sets with bounded sleep sets (fewer, but they lose
