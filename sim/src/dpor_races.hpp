@@ -52,8 +52,9 @@ std::vector<vector_clock> clocks_of(const std::vector<step_event>& ev);
 /// classes it reached (explore_limits::count_classes); a chance collision
 /// (about n^2 / 2^129 for n runs) could only undercount. Objects are named
 /// as the access log names them (mutexes and condvars by birth), stop
-/// states by the event that saw them first: if two unordered reads can be
-/// first, one class can count as two.
+/// states by the least (task, ordinal) event that touches them, which every
+/// execution of the class has (the run's first toucher is not: two sleeps
+/// on one token read it unordered).
 struct class_key {
   std::uint64_t a = 0, b = 0;
   friend auto operator<=>(const class_key&, const class_key&) = default;
