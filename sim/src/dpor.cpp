@@ -167,7 +167,6 @@ class dpor_scheduler final : public scheduler {
   }
 
  private:
-
   std::vector<choice>& nodes_;
   explore_stats& stats_;
   bool pruned_ = false;
@@ -265,9 +264,10 @@ explore_result explore_dpor(config cfg, const std::function<run_result(simulator
     out.stats.depth_max = std::max(out.stats.depth_max, r.decisions);
     const std::uint32_t preemptions =
         nodes.empty() ? 0 : nodes.back().preempt_before + preemption_cost(nodes.back(), nodes.back().chosen);
-    // A sleeper forced to step after the last choice blocks the run too.
+    // A sleeper forced to step after the last choice blocks the run too. A
+    // failing run is still reported: it is a real execution either way.
     bool blocked_at_end = false;
-    if (!sched.pruned() && !nodes.empty()) {
+    if (!sched.pruned() && r.ok() && !nodes.empty()) {
       (void)dpor_scheduler::inherit(nodes.back(), sim.accesses(), blocked_at_end);
       if (blocked_at_end) ++out.stats.sleep_blocked;
     }
