@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -64,6 +65,29 @@ bool wakes_sleeper(const dpor_sleeper& z, std::span<const access> step) {
   return false;
 }
 
+/// The sleep set on arrival after `p`'s choice and the steps logged since
+/// (`log`): p's sleepers and explored siblings, minus those that a step
+/// since then depends on. Empty optional: a sleeper stepped itself. It was
+/// then the only runnable task (the simulator asks for no choice, and the
+/// search never picks a sleeper), so every task that could step slept and
+/// the run is sleep-set blocked. Before this was seen, such runs went on
+/// and completed a class a second time (two-writers: 5,760 runs in 5,040
+/// classes).
+std::optional<std::vector<dpor_sleeper>> sleep_after(const choice& p, std::span<const access> log) {
+  std::vector<dpor_sleeper> z = p.sleep;
+  z.insert(z.end(), p.slept_done.begin(), p.slept_done.end());
+  std::size_t i = 0;
+  while (i < log.size() && !z.empty()) {
+    std::size_t j = i;
+    while (j < log.size() && log[j].step == log[i].step) ++j;
+    const std::span<const access> step = log.subspan(i, j - i);
+    if (sleeping(z, log[i].task)) return std::nullopt;
+    std::erase_if(z, [&](const dpor_sleeper& s) { return wakes_sleeper(s, step); });
+    i = j;
+  }
+  return z;
+}
+
 class dpor_scheduler final : public scheduler {
  public:
   dpor_scheduler(std::vector<choice>& nodes, explore_stats& stats) : nodes_(nodes), stats_(stats) {}
@@ -114,9 +138,9 @@ class dpor_scheduler final : public scheduler {
     if (!nodes_.empty()) {
       const choice& p = nodes_.back();
       n.preempt_before = p.preempt_before + preemption_cost(p, p.chosen);
-      bool sleeper_stepped = false;
-      n.sleep = inherit(p, req.accesses, sleeper_stepped);
-      if (sleeper_stepped) return cut(req);
+      std::optional<std::vector<dpor_sleeper>> sleep = sleep_after(p, req.accesses);
+      if (!sleep) return cut(req);
+      n.sleep = std::move(*sleep);
     }
     for (task_id t : ordered(n)) {
       if (sleeping(n.sleep, t)) continue;
@@ -137,33 +161,6 @@ class dpor_scheduler final : public scheduler {
     pruned_ = true;
     error_ = "explore: every runnable task sleeps (pruned)";
     return req.runnable.size();
-  }
-
- public:
-  /// The sleep set on arrival: the parent's sleepers and explored siblings,
-  /// minus those that a step since then depends on. A sleeper that stepped
-  /// itself was the only runnable task (the simulator asks for no choice
-  /// then, and the search never picks a sleeper): every task that could
-  /// step slept, so the run is sleep-set blocked, `sleeper_stepped`. Before
-  /// this was seen, such runs went on and completed a class a second time
-  /// (two-writers: 5,760 runs in 5,040 classes).
-  static std::vector<dpor_sleeper> inherit(const choice& p, std::span<const access> log, bool& sleeper_stepped) {
-    std::vector<dpor_sleeper> z = p.sleep;
-    z.insert(z.end(), p.slept_done.begin(), p.slept_done.end());
-    std::size_t i = 0;
-    while (i < log.size() && !z.empty()) {
-      std::size_t j = i;
-      while (j < log.size() && log[j].step == log[i].step) ++j;
-      const std::span<const access> step = log.subspan(i, j - i);
-      const task_id who = log[i].task;
-      if (sleeping(z, who)) {
-        sleeper_stepped = true;
-        return z;
-      }
-      std::erase_if(z, [&](const dpor_sleeper& s) { return wakes_sleeper(s, step); });
-      i = j;
-    }
-    return z;
   }
 
  private:
@@ -266,11 +263,9 @@ explore_result explore_dpor(config cfg, const std::function<run_result(simulator
         nodes.empty() ? 0 : nodes.back().preempt_before + preemption_cost(nodes.back(), nodes.back().chosen);
     // A sleeper forced to step after the last choice blocks the run too. A
     // failing run is still reported: it is a real execution either way.
-    bool blocked_at_end = false;
-    if (!sched.pruned() && r.ok() && !nodes.empty()) {
-      (void)dpor_scheduler::inherit(nodes.back(), sim.accesses(), blocked_at_end);
-      if (blocked_at_end) ++out.stats.sleep_blocked;
-    }
+    const bool blocked_at_end =
+        !sched.pruned() && r.ok() && !nodes.empty() && !sleep_after(nodes.back(), sim.accesses());
+    if (blocked_at_end) ++out.stats.sleep_blocked;
     if (!sched.pruned() && !blocked_at_end) {
       if (limits.on_execution) limits.on_execution(sim, r);
       if (!r.ok()) {
