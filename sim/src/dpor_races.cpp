@@ -255,10 +255,6 @@ std::vector<step_event> split_steps(std::span<const access> log) {
         task_ev.footprint.push_back(a);
       }
     }
-    // The clock fires only once no task can run, so a step it follows ended
-    // blocked; its step_end, written at the next choice, can already see the
-    // task woken by the clock.
-    if (!clock_ev.footprint.empty()) task_ev.ends_runnable = false;
     if (task_ev.task != no_task) out.push_back(std::move(task_ev));
     if (!clock_ev.footprint.empty()) out.push_back(std::move(clock_ev));
     i = j;

@@ -24,8 +24,9 @@ struct step_event {
 };
 
 /// Splits a run's whole access log into events, in execution order. The
-/// clock's accesses (task no_task) share the step number of the step that
-/// blocked before the clock fired; they become an event of their own after it.
+/// clock's accesses (task no_task) are a step of their own (the simulator
+/// ends the blocked step before the clock fires) and become its event; any
+/// that shared a task's step would still follow that task's event.
 std::vector<step_event> split_steps(std::span<const access> log);
 
 /// Called per race: `first` is the index of the earlier event, `initials`

@@ -138,6 +138,10 @@ detail::task* simulator::pick_from_scheduler() {
     const task_id id = choose(no_task);
     return id == no_task ? nullptr : entries_[id].rec;
   }
+  // The step that just blocked ends here, before the clock wakes anyone:
+  // its step_end says it cannot run, and the clock's accesses are a step
+  // of their own.
+  if (cfg_.record_accesses) end_step(no_task);
   if (fire_timers()) return nullptr;
   fail(failure_class::deadlock,
        fmt::format("deadlock: {} live task(s) blocked and no timer pending", live_));
