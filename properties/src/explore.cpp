@@ -228,9 +228,11 @@ std::string exploration::summary() const {
   const bool unbounded = preemption_bound == std::numeric_limits<std::uint32_t>::max();
   std::string scope;
   if (por == sim::por_mode::dpor) {
+    // The bound prunes only branches whose every execution exceeds it, so
+    // executions past it still run (dpor.hpp, "PREEMPTION BOUND").
     scope = unbounded ? "dpor, no bound"
-                      : "dpor, bound " + std::to_string(preemption_bound) + " not applied: " +
-                            std::to_string(st.over_bound) + " of them exceed it";
+                      : "dpor, bound " + std::to_string(preemption_bound) + " applied soundly: " +
+                            std::to_string(st.over_bound) + " of them ran past it";
   } else {
     scope = std::string(por == sim::por_mode::none ? "no reduction" : "sleep sets") + ", " +
             (unbounded ? std::string("no bound") : "bound " + std::to_string(preemption_bound) + " applied");

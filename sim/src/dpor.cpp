@@ -33,6 +33,10 @@ struct choice {
   std::vector<dpor_sleeper> sleep;   // asleep on arrival
   std::vector<dpor_sleeper> slept_done;  // explored siblings, asleep for later ones
   std::vector<task_id> source;       // the source set (to explore, explored included)
+  // Initials left out: every execution of their branch exceeds the bound.
+  // They sleep in every child too, since any execution in which one steps
+  // before a step dependent on it is in its branch's classes.
+  std::vector<dpor_sleeper> beyond;
   std::vector<task_id> done;
   task_id chosen = no_task;
   std::vector<access> chosen_fp;
@@ -76,6 +80,7 @@ bool wakes_sleeper(const dpor_sleeper& z, std::span<const access> step) {
 std::optional<std::vector<dpor_sleeper>> sleep_after(const choice& p, std::span<const access> log) {
   std::vector<dpor_sleeper> z = p.sleep;
   z.insert(z.end(), p.slept_done.begin(), p.slept_done.end());
+  z.insert(z.end(), p.beyond.begin(), p.beyond.end());
   std::size_t i = 0;
   while (i < log.size() && !z.empty()) {
     std::size_t j = i;
@@ -171,9 +176,16 @@ class dpor_scheduler final : public scheduler {
   std::vector<access> log_;  // the whole run's accesses so far
 };
 
+/// explore_limits::preemption_bound when there is no bound.
+constexpr std::uint32_t no_bound = std::numeric_limits<std::uint32_t>::max();
+
 /// Race analysis of the run just ended: records each choice's step
 /// footprint, then adds the reversals of new races to the source sets.
-void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_t fresh_node, explore_stats& stats) {
+/// With a bound, an initial whose branch cannot stay within it (every
+/// execution starting with the prefix and its next step costs more) is
+/// never added; it is noted in the choice's `beyond` instead.
+void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_t fresh_node, std::uint32_t bound,
+             explore_stats& stats) {
   const std::vector<step_event> ev = dpor_detail::split_steps(log);
   std::vector<int> node_of(ev.size(), -1);
   std::size_t fresh_from = ev.size();
@@ -186,29 +198,45 @@ void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_
     ++k;
   }
   if (fresh_node >= nodes.size()) fresh_from = ev.size();
-  stats.races += dpor_detail::find_races(ev, fresh_from, [&](std::size_t first, std::span<const task_id> initials) {
-    if (node_of[first] < 0) {
+  stats.races += dpor_detail::find_races(ev, fresh_from, [&](const dpor_detail::race& r) {
+    if (node_of[r.first] < 0) {
       ++stats.races_unplaced;
       return;
     }
-    choice& n = nodes[static_cast<std::size_t>(node_of[first])];
-    for (task_id q : initials)
+    choice& n = nodes[static_cast<std::size_t>(node_of[r.first])];
+    for (task_id q : r.initials)
       if (has(n.source, q)) return;
+    // Which initials could start an execution within the bound.
+    std::vector<task_id> within;
+    for (std::size_t i = 0; i < r.initials.size(); ++i) {
+      const task_id q = r.initials[i];
+      if (!has(n.enabled, q) || sleeping(n.beyond, q)) continue;
+      if (bound != no_bound &&
+          dpor_detail::cheapest_preemptions_of_prefix(ev, r.clocks, r.first, r.initial_events[i], r.initial_clock(i),
+                                                      bound) > bound) {
+        n.beyond.push_back({q, ev[r.initial_events[i]].footprint});
+        continue;
+      }
+      within.push_back(q);
+    }
     task_id add = no_task;
-    for (task_id q : initials)
-      if (has(n.enabled, q) && !sleeping(n.sleep, q) && (add == no_task || q < add)) add = q;
-    for (task_id q : initials)
-      if (add == no_task && has(n.enabled, q)) add = q;
-    if (add == no_task) {
-      // Not expected (an initial is enabled where the race starts); stay
-      // sound by trying every task there.
-      ++stats.races_unplaced;
-      for (task_id q : n.enabled)
-        if (!has(n.source, q)) n.source.push_back(q);
+    for (task_id q : within)
+      if (!sleeping(n.sleep, q) && (add == no_task || q < add)) add = q;
+    if (add == no_task && !within.empty()) add = within.front();
+    if (add != no_task) {
+      n.source.push_back(add);
+      ++stats.backtracks;
       return;
     }
-    n.source.push_back(add);
-    ++stats.backtracks;
+    if (std::any_of(r.initials.begin(), r.initials.end(), [&](task_id q) { return sleeping(n.beyond, q); })) {
+      ++stats.bound_skipped;
+      return;
+    }
+    // Not expected (an initial is enabled where the race starts); stay
+    // sound by trying every task there.
+    ++stats.races_unplaced;
+    for (task_id q : n.enabled)
+      if (!has(n.source, q)) n.source.push_back(q);
   });
 }
 
@@ -281,7 +309,7 @@ explore_result explore_dpor(config cfg, const std::function<run_result(simulator
       sched.log().insert(sched.log().end(), tail.begin(), tail.end());
       if (limits.count_classes) census.add(sched.log());
     }
-    analyse(nodes, sched.log(), fresh, out.stats);
+    analyse(nodes, sched.log(), fresh, limits.preemption_bound, out.stats);
     if (limits.schedules_max != 0 && out.stats.schedules + out.stats.sleep_blocked >= limits.schedules_max)
       return done();
     fresh = backtrack(nodes, out.stats);

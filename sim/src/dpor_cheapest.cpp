@@ -41,9 +41,14 @@ namespace {
 /// first, with the cheapest cost seen per (events placed, current task).
 class epoch_search {
  public:
+  /// open_end: the events are a prefix of an execution, so a task may do
+  /// more after its last event here, or not, and tasks with no event here
+  /// may run: switching away from a task after its last event, or while it
+  /// would block, is free (a lower bound).
   epoch_search(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks, std::size_t begin,
-               std::size_t end, std::size_t tasks)
-      : ev_(ev), clocks_(clocks), begin_(begin), chain_(tasks), rank_(end - begin), pos_(tasks, 0) {
+               std::size_t end, std::size_t tasks, bool open_end)
+      : ev_(ev), clocks_(clocks), begin_(begin), open_end_(open_end), chain_(tasks), rank_(end - begin),
+        pos_(tasks, 0) {
     effects_.resize(end - begin);
     lock_at_start_.assign(end - begin, none);
     for (std::size_t j = begin; j < end; ++j) {
@@ -142,14 +147,18 @@ class epoch_search {
     for (std::size_t q = 0; q < chain_.size(); ++q) {
       if (q == current || !placeable(q)) continue;
       // Free when the current task cannot run: it would block, and q shows
-      // that not every runnable task would.
-      const bool free = current == no_task || (current_blocks && !would_block(q));
+      // that not every runnable task would. With an open end, a task not
+      // among these events might be that one, so a switch from a blocked
+      // task is free whatever q is (a lower bound must not charge where it
+      // cannot tell).
+      const bool free = current == no_task || (current_blocks && (open_end_ || !would_block(q)));
       place(q, cost + (free ? 0u : 1u));
     }
   }
 
   void place(std::size_t q, std::uint32_t cost) {
     const std::size_t j = chain_[q][pos_[q]];
+    const bool may_stop_here = open_end_ && pos_[q] + 1 == chain_[q].size();
     const std::size_t undo = undo_.size();
     for (const auto& [m, who] : effects_[j - begin_]) {
       undo_.emplace_back(m, holder_[m]);
@@ -157,7 +166,7 @@ class epoch_search {
     }
     ++pos_[q];
     --left_;
-    go(ev_[j].ends_runnable ? static_cast<task_id>(q) : no_task, cost);
+    go(ev_[j].ends_runnable && !may_stop_here ? static_cast<task_id>(q) : no_task, cost);
     ++left_;
     --pos_[q];
     while (undo_.size() > undo) {
@@ -169,6 +178,7 @@ class epoch_search {
   const std::vector<step_event>& ev_;
   const std::vector<vector_clock>& clocks_;
   std::size_t begin_;
+  bool open_end_;
   std::vector<std::vector<std::size_t>> chain_;  // per task: its events in this epoch
   std::vector<std::uint32_t> rank_;              // an event's position in its task's chain
   std::vector<std::uint32_t> pos_;               // per task: events placed
@@ -183,10 +193,8 @@ class epoch_search {
   std::unordered_map<std::string, std::uint32_t> seen_;
 };
 
-}  // namespace
-
-std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
-                                   std::uint32_t cap) {
+std::uint32_t cheapest(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
+                       std::uint32_t cap, bool open_end) {
   const std::size_t tasks = clocks.empty() ? 0 : clocks.front().size();
   std::uint32_t total = 0;
   std::map<std::uint32_t, task_id> held;  // mutex name -> holder, between epochs
@@ -195,7 +203,7 @@ std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std:
     std::size_t end = begin;
     while (end < ev.size() && ev[end].task != no_task) ++end;
     if (end > begin) {
-      epoch_search epoch(ev, clocks, begin, end, tasks);
+      epoch_search epoch(ev, clocks, begin, end, tasks, open_end && end == ev.size());
       epoch.start_from(held);
       total += epoch.cheapest(cap - total);
       if (total > cap) return cap + 1;
@@ -204,6 +212,26 @@ std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std:
     begin = end + 1;  // past the clock's event
   }
   return total;
+}
+
+}  // namespace
+
+std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
+                                   std::uint32_t cap) {
+  return cheapest(ev, clocks, cap, false);
+}
+
+std::uint32_t cheapest_preemptions_of_prefix(const std::vector<step_event>& ev,
+                                             const std::vector<vector_clock>& clocks, std::size_t prefix_end,
+                                             std::size_t next, const vector_clock& next_clock, std::uint32_t cap) {
+  // Only the last epoch is open: every task's last event before a clock
+  // firing left it unable to run (the clock fires only then).
+  std::vector<step_event> part(ev.begin(), ev.begin() + static_cast<std::ptrdiff_t>(prefix_end));
+  std::vector<vector_clock> part_clocks(clocks.begin(), clocks.begin() + static_cast<std::ptrdiff_t>(prefix_end));
+  part.push_back(ev[next]);
+  part_clocks.push_back(next_clock);
+  part_clocks.back()[ev[next].task] = static_cast<std::uint32_t>(prefix_end) + 1;
+  return cheapest(part, part_clocks, cap, true);
 }
 
 }  // namespace flushcoord::sim::dpor_detail

@@ -186,7 +186,7 @@ class analysis {
       for (const edge& d : deps_)
         if (d.event != i && !(d.event > i && happens_before(i, ei, vc_[d.event]))) join(jclock, vc_[d.event]);
       initials(static_cast<std::size_t>(i), j, jclock);
-      sink_(static_cast<std::size_t>(i), initials_);
+      sink_(race{static_cast<std::size_t>(i), initials_, initial_events_, vc_, jclock, j});
       ++reported_;
     }
   }
@@ -199,6 +199,7 @@ class analysis {
     const step_event& ei = ev_[i];
     first_in_v_.assign(task_clock_.size(), -1);
     initials_.clear();
+    initial_events_.clear();
     auto consider = [&](int k, task_id q, const vclock& clock) {
       if (first_in_v_[q] >= 0) return;
       bool has_pred = false;
@@ -206,7 +207,9 @@ class analysis {
         if (t != q && first_in_v_[t] >= 0 && clock[t] >= static_cast<std::uint32_t>(first_in_v_[t]) + 1)
           has_pred = true;
       first_in_v_[q] = k;
-      if (!has_pred) initials_.push_back(q);
+      if (has_pred) return;
+      initials_.push_back(q);
+      initial_events_.push_back(static_cast<std::size_t>(k));
     };
     for (std::size_t k = i + 1; k < j; ++k) {
       const step_event& ek = ev_[k];
@@ -229,6 +232,7 @@ class analysis {
   std::vector<edge> deps_, cands_;
   std::vector<int> first_in_v_;
   std::vector<task_id> initials_;
+  std::vector<std::size_t> initial_events_;
   std::uint64_t reported_ = 0;
 };
 
@@ -267,7 +271,7 @@ std::uint64_t find_races(const std::vector<step_event>& ev, std::size_t fresh_fr
 }
 
 std::vector<vector_clock> clocks_of(const std::vector<step_event>& ev) {
-  const race_sink none = [](std::size_t, std::span<const task_id>) {};
+  const race_sink none = [](const race&) {};
   analysis an(ev, ev.size(), none);  // clocks only: no event is fresh
   an.run();
   return an.clocks();

@@ -29,9 +29,25 @@ struct step_event {
 /// that shared a task's step would still follow that task's event.
 std::vector<step_event> split_steps(std::span<const access> log);
 
-/// Called per race: `first` is the index of the earlier event, `initials`
-/// the tasks that can start an execution reversing it (source-DPOR's I).
-using race_sink = std::function<void(std::size_t first, std::span<const task_id> initials)>;
+using vector_clock = std::vector<std::uint32_t>;
+
+/// One reversible race, as find_races reports it.
+struct race {
+  std::size_t first;                       ///< index of the earlier event
+  std::span<const task_id> initials;       ///< tasks that can start its reversal (source-DPOR's I)
+  std::span<const std::size_t> initial_events;  ///< per initial: its first event in v, its next after `first`'s prefix
+  const std::vector<vector_clock>& clocks; ///< happens-before (clocks_of), valid up to the later event
+  const vector_clock& later_clock;         ///< the later event's, without the race itself (for reversing)
+
+  /// The clock of initial_events[k] when it runs first after the prefix.
+  const vector_clock& initial_clock(std::size_t k) const {
+    return initial_events[k] == later ? later_clock : clocks[initial_events[k]];
+  }
+  std::size_t later;                       ///< index of the later event
+};
+
+/// Called per race.
+using race_sink = std::function<void(const race&)>;
 
 /// Computes vector clocks over `ev` and reports every reversible race whose
 /// later event has index >= fresh_from (earlier ones were reported by the
@@ -42,7 +58,6 @@ std::uint64_t find_races(const std::vector<step_event>& ev, std::size_t fresh_fr
 /// clocks[j][t] = 1 + the index of task t's latest event that happens
 /// before event j (j itself for its own task), or 0. The clock is a barrier
 /// (dpor.hpp) and has no entry of its own.
-using vector_clock = std::vector<std::uint32_t>;
 std::vector<vector_clock> clocks_of(const std::vector<step_event>& ev);
 
 /// An execution's equivalence class, as 128 bits of hash: two executions
@@ -71,6 +86,17 @@ inline class_key class_of(const std::vector<step_event>& ev) { return class_of(e
 /// never below the true fewest.
 std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
                                    std::uint32_t cap);
+
+/// A lower bound on the cheapest_preemptions of every complete execution
+/// that begins with the events [0, prefix_end) of `ev` and then ev[next]
+/// with clock `next_clock` (whose predecessors are all in the prefix: a
+/// task's next step there), capped at cap + 1. The bound that bounded DPOR prunes
+/// a branch by (dpor.cpp). A lower bound because a partial execution does
+/// not say what its tasks do next: switching away from a task after its
+/// last event here is free, as if it could not run.
+std::uint32_t cheapest_preemptions_of_prefix(const std::vector<step_event>& ev,
+                                             const std::vector<vector_clock>& clocks, std::size_t prefix_end,
+                                             std::size_t next, const vector_clock& next_clock, std::uint32_t cap);
 
 /// The classes of a search's runs (explore_limits::count_classes).
 /// With a bound, also the classes among them that have an execution within

@@ -61,18 +61,33 @@
 //     and race for it);
 //   * timers at one instant fire together, in registration order.
 //
-// PREEMPTION BOUND: DPOR here does not prune by the bound. Pruning a DPOR
-// search by a bound loses executions within it (Coons et al., OOPSLA 2013);
-// the sound way (Marmanis et al., TACAS 2023) explores some executions
-// beyond the bound. This explorer takes the simplest sound position: it
-// explores every execution up to equivalence, and reports how many of the
-// complete runs exceed the bound (explore_stats::over_bound) and, with
-// count_classes, how many classes have an execution within it. Nothing
-// within the bound is lost; with a bound the count is the unbounded count. Two
-// alternatives were measured and not kept: Coons et al.'s block-start
-// branching (sound in the tests, but more executions than unbounded DPOR
-// here) and source sets with bounded sleep sets (fewer, but they lose
-// outcomes): docs/model-checking.md, "Bounded DPOR: what was tried".
+// PREEMPTION BOUND (explore_limits::preemption_bound): a branch is left
+// out only when no execution that starts with it can be within the bound,
+// as Marmanis, Kokologiannakis and Vafeiadis (TACAS 2023) bound an
+// execution graph by its cheapest order rather than by the schedule that
+// ran. Before a race adds task q to the source set of the choice after a
+// prefix E, dpor.cpp bounds from below every execution that begins with E
+// then q's next step: the cheapest order of that partial happens-before
+// (dpor_races.hpp, cheapest_preemptions_of_prefix), where switching away
+// from a task after its last event there, or while it would block, is
+// free. Every execution of a class that has such an execution restricts to
+// one of those orders at no greater cost, so a class within the bound never
+// lies in a branch left out. Source-DPOR's completeness argument (Abdulla
+// et al., JACM 2017) follows only prefixes of executions of the class it
+// shows reached and the complete runs through them, and those are never
+// left out, so it carries over; this is our argument, not a published
+// theorem, and the tests check it (docs/model-checking.md, "The bound").
+// A left-out q also sleeps below the choice (its branch's executions are
+// all beyond the bound). Runs are never cut by the bound, so a branch
+// within it goes on past it: explore_stats::over_bound counts the runs
+// whose own schedule exceeds the bound, bound_skipped the races whose
+// reversal was left out; with count_classes, classes_within_bound says how
+// many classes have an execution within it (cheapest_preemptions), the
+// floor of every sound bounded search. Two earlier alternatives were
+// measured and not kept: Coons et al.'s block-start branching (sound in the
+// tests, but more executions than unbounded DPOR here) and source sets with
+// bounded sleep sets (fewer, but they lose outcomes): docs/model-checking.md,
+// "Bounded DPOR: what was tried".
 //
 // COMPLETE: every execution of the program is equivalent (same order of
 // dependent events) to one that was run, so every reachable final state and
@@ -90,8 +105,8 @@
 
 namespace flushcoord::sim {
 
-/// explore() with limits.por == por_mode::dpor; limits.preemption_bound only
-/// counts (over_bound), it prunes nothing.
+/// explore() with limits.por == por_mode::dpor; limits.preemption_bound
+/// leaves out the branches beyond it (above, "PREEMPTION BOUND").
 explore_result explore_dpor(config cfg, const std::function<run_result(simulator&)>& one_run,
                             const explore_limits& limits);
 

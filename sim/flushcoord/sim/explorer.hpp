@@ -61,7 +61,7 @@ namespace flushcoord::sim {
 
 /// Which reduction explore() uses.
 enum class por_mode : std::uint8_t {
-  dpor,        ///< source-DPOR with sleep sets (dpor.hpp); the bound does not prune
+  dpor,        ///< source-DPOR with sleep sets (dpor.hpp); the bound prunes soundly
   sleep_sets,  ///< the DFS below with sleep sets, pruned by the preemption bound
   none,        ///< the DFS below without reduction, pruned by the preemption bound
 };
@@ -87,7 +87,7 @@ struct explore_stats {
   std::uint64_t schedules = 0;       ///< complete runs (each a distinct schedule)
   std::uint64_t sleep_blocked = 0;   ///< runs cut because every runnable task slept
   std::uint64_t sleep_skipped = 0;   ///< alternatives never started: asleep
-  std::uint64_t bound_skipped = 0;   ///< alternatives never started: over the bound
+  std::uint64_t bound_skipped = 0;   ///< alternatives never started: over the bound (dpor: races not reversed)
   std::uint64_t steps = 0;           ///< scheduling points over all runs
   std::size_t depth_max = 0;         ///< most decisions in one run
   bool complete = false;             ///< every schedule within the bound covered
@@ -95,7 +95,7 @@ struct explore_stats {
   std::uint64_t races = 0;           ///< reversible races found in new parts of runs
   std::uint64_t backtracks = 0;      ///< alternatives the races added to source sets
   std::uint64_t races_unplaced = 0;  ///< races whose reversal had no choice point (expected 0)
-  std::uint64_t over_bound = 0;      ///< complete runs with more preemptions than the bound
+  std::uint64_t over_bound = 0;      ///< complete runs whose schedule has more preemptions than the bound
   // explore_limits::count_classes only:
   std::uint64_t classes = 0;         ///< distinct equivalence classes among the complete runs
   /// dpor with a bound: those of the classes with an execution within it,
