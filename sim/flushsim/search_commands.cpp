@@ -53,6 +53,9 @@ void add_explore(CLI::App& app, search_args& a) {
   e->add_option("--preset", a.preset, "A named configuration ('list' prints them); not with --flushes and the other shape options");
   e->add_flag("--no-por", a.no_por, "Same as --por none");
   e->add_flag("--sound-bound", o.bound_sound, "Sleep sets that provably keep every schedule within the bound (slower)");
+  e->add_flag("--bound-counts-only", o.bound_counts_only,
+              "dpor: the bound prunes nothing; explore every class and count those within it (with "
+              "--count-classes: the floor the pruned search must reach)");
   e->add_option("--max-schedules", o.schedules_max, "Stop after this many schedules (0: no limit)");
   e->add_flag("--count-classes", o.count_classes,
               "Also count the distinct equivalence classes (same happens-before) among the executions; with dpor "
@@ -195,7 +198,9 @@ int explore_main(search_args& a) {
   shape_explore(a);
   parse_explore_modes(a);
   if (a.explore.bound_sound && a.explore.por != fs::por_mode::sleep_sets)
-    throw usage_error("--sound-bound applies to --por sleep-sets only (dpor never prunes by the bound)");
+    throw usage_error("--sound-bound applies to --por sleep-sets only (dpor's bound is sound without it)");
+  if (a.explore.bound_counts_only && a.explore.por != fs::por_mode::dpor)
+    throw usage_error("--bound-counts-only applies to --por dpor only");
   select_mutant(a.mutant);
   const auto t0 = std::chrono::steady_clock::now();
   const fp::exploration e = fp::explore_schedules(a.explore);

@@ -5,6 +5,7 @@
 //                    [--fault-choices a,b,...|all] [--writers W] [--acquire-for NS]
 //                    [--close-at NS]... [--scenario FILE] [--preset NAME|list]
 //                    [--por dpor|sleep-sets|none] [--no-por] [--sound-bound]
+//                    [--count-classes] [--bound-counts-only]
 //                    [--max-schedules N] [--out DIR]   (+ --mutant NAME)
 //   flushsim shrink FILE [-o OUT] [--runs-max N] [--keep-scenario]
 //   flushsim_mutants compare [--seeds N] [--explore-max-schedules N]

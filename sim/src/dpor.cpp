@@ -211,7 +211,10 @@ void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_
     for (std::size_t i = 0; i < r.initials.size(); ++i) {
       const task_id q = r.initials[i];
       if (!has(n.enabled, q) || sleeping(n.beyond, q)) continue;
-      if (bound != no_bound &&
+      // The path to n, then q, is one such execution: within the bound, it
+      // settles the question without a search.
+      const bool path_within = n.preempt_before + preemption_cost(n, q) <= bound;
+      if (bound != no_bound && !path_within &&
           dpor_detail::cheapest_preemptions_of_prefix(ev, r.clocks, r.first, r.initial_events[i], r.initial_clock(i),
                                                       bound) > bound) {
         n.beyond.push_back({q, ev[r.initial_events[i]].footprint});
@@ -309,7 +312,7 @@ explore_result explore_dpor(config cfg, const std::function<run_result(simulator
       sched.log().insert(sched.log().end(), tail.begin(), tail.end());
       if (limits.count_classes) census.add(sched.log());
     }
-    analyse(nodes, sched.log(), fresh, limits.preemption_bound, out.stats);
+    analyse(nodes, sched.log(), fresh, limits.bound_counts_only ? no_bound : limits.preemption_bound, out.stats);
     if (limits.schedules_max != 0 && out.stats.schedules + out.stats.sleep_blocked >= limits.schedules_max)
       return done();
     fresh = backtrack(nodes, out.stats);

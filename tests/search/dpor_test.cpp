@@ -347,6 +347,61 @@ TEST_CASE("dpor reaches exactly the outcomes of the unbounded sleep-set search o
 #endif
 }
 
+TEST_CASE("bounded dpor reaches every class within the bound on the whole-API presets") {
+  // Too large for the plain bounded search, so the reference is DPOR with
+  // the bound counted only (explore_limits::bound_counts_only): it reaches
+  // every class, and its class bound picks out those within the bound. The
+  // pruned search reaches classes among them judged by the same bound, so
+  // equal counts are equal sets: nothing within the bound was lost, on
+  // scenarios with closes, timed and async acquires, tickets, faults and
+  // the runtime stop.
+  struct pinned {
+    const char* name;
+    std::uint64_t executions;  // with the bound (2) pruning
+    std::uint64_t within;      // classes within it
+  };
+#if defined(__SANITIZE_ADDRESS__)
+  const pinned presets[] = {{"odd-faults", 288, 253}, {"runtime-stop", 538, 273}, {"timed-close", 266, 210},
+                            {"close-in-flight", 158, 148}};
+#else
+  // All but fixed (the target of docs/model-checking.md) and faults, which
+  // take minutes here; the doc gives both, measured alike.
+  const pinned presets[] = {
+      {"two-writers", 4134, 3284},  {"close-races", 2396, 1684},   {"odd-faults", 288, 253},
+      {"runtime-stop", 538, 273},   {"drain-progress", 3114, 1516}, {"slow-finalize", 996, 552},
+      {"tickets", 1228, 462},       {"async-permits", 956, 601},   {"async-cancel", 726, 441},
+      {"timed-close", 266, 210},    {"close-in-flight", 158, 148}, {"async-close", 56860, 35002},
+      {"timeouts", 59908, 34884}};
+#endif
+  for (const pinned& p : presets) {
+    CAPTURE(p.name);
+    std::map<bool, fs::explore_stats> by;
+    for (const bool counts_only : {false, true}) {
+      fp::explore_options o;
+      fp::find_explore_preset(p.name)->apply(o);
+      o.preemption_bound = 2;
+      o.count_classes = true;
+      o.bound_counts_only = counts_only;
+      const fp::exploration e = fp::explore_schedules(o);
+      REQUIRE(e.result.stats.complete);
+      CHECK_FALSE(e.failing.has_value());
+      by[counts_only] = e.result.stats;
+      std::printf("preset %s bound 2%s: %llu executions, %llu classes within the bound\n", p.name,
+                  counts_only ? " counted only" : "", static_cast<unsigned long long>(e.result.stats.schedules),
+                  static_cast<unsigned long long>(e.result.stats.classes_within_bound));
+    }
+    const fs::explore_stats& pruned = by[false];
+    const fs::explore_stats& all = by[true];
+    CHECK(all.classes == all.schedules);
+    CHECK(pruned.classes == pruned.schedules);
+    CHECK(all.classes_within_bound > 1);
+    CHECK(pruned.classes_within_bound == all.classes_within_bound);
+    CHECK(pruned.schedules < all.schedules);
+    CHECK(pruned.schedules == p.executions);
+    CHECK(pruned.classes_within_bound == p.within);
+  }
+}
+
 TEST_CASE("the classes with a run within the bound: the plain search and sound sleep sets agree") {
   // The plain search under bound B runs every schedule with at most B
   // preemptions, so its classes are exactly the classes that have such a

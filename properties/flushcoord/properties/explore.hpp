@@ -85,6 +85,7 @@ struct explore_options {
   sim::por_mode por = sim::por_mode::dpor;  // --por dpor|sleep-sets|none
   bool bound_sound = false;           // --sound-bound (explorer.hpp; sleep-sets only)
   bool count_classes = false;         // --count-classes (sim::explore_limits::count_classes)
+  bool bound_counts_only = false;     // --bound-counts-only (sim::explore_limits; dpor only)
   std::uint64_t schedules_max = 0;    // --max-schedules N (0: no limit)
   /// Called after every complete run (explorer.hpp, explore_limits).
   std::function<void(const sim::simulator&, const sim::run_result&)> on_execution{};
@@ -111,6 +112,7 @@ struct exploration {
   /// the property that failed; empty when no violation was found.
   std::optional<scenario_outcome> failing;
   sim::por_mode por = sim::por_mode::dpor;
+  bool bound_counts_only = false;  ///< explore_options::bound_counts_only
   bool explored_with_dpor() const { return por == sim::por_mode::dpor; }
   /// "complete: no violation in all N executions (...)" or the failure.
   std::string summary() const;

@@ -70,6 +70,10 @@ struct explore_limits {
   std::uint32_t preemption_bound = 2;  ///< max() = unbounded
   por_mode por = por_mode::dpor;       ///< the reduction
   bool bound_sound = false;            ///< sleep_sets only, see above: exact coverage under the bound
+  /// dpor only: the bound prunes nothing; every class is explored and, with
+  /// count_classes, those within the bound are counted (the floor that the
+  /// pruned search must reach, to check it against; dpor.hpp).
+  bool bound_counts_only = false;
   std::uint64_t schedules_max = 0;     ///< stop after this many runs; 0 = no limit
   /// Count the distinct equivalence classes (same events, same
   /// happens-before under DPOR's dependence, dpor.hpp) among the complete
