@@ -45,20 +45,31 @@ class epoch_search {
   /// more after its last event here, or not, and tasks with no event here
   /// may run: switching away from a task after its last event, or while it
   /// would block, is free (a lower bound).
+  /// The epoch's events are ev[begin, end) and, if `extra` is given, one
+  /// more: an event of ev after `end` with the clock *extra_clock, whose
+  /// predecessors are all before `end` (a prefix's next step, not copied).
   epoch_search(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks, std::size_t begin,
-               std::size_t end, std::size_t tasks, bool open_end)
-      : ev_(ev), clocks_(clocks), begin_(begin), open_end_(open_end), chain_(tasks), rank_(end - begin),
-        pos_(tasks, 0) {
-    effects_.resize(end - begin);
-    lock_at_start_.assign(end - begin, none);
-    for (std::size_t j = begin; j < end; ++j) {
-      std::vector<std::size_t>& c = chain_[ev[j].task];
-      rank_[j - begin] = static_cast<std::uint32_t>(c.size());
-      c.push_back(j);
-      note_mutexes(j);
+               std::size_t end, std::size_t tasks, bool open_end, std::size_t extra = npos,
+               const vector_clock* extra_clock = nullptr)
+      : ev_(ev), clocks_(clocks), begin_(begin), contiguous_(end - begin), extra_(extra),
+        extra_clock_(extra_clock), open_end_(open_end), chain_(tasks), pos_(tasks, 0) {
+    const std::size_t n = contiguous_ + (extra == npos ? 0 : 1);
+    rank_.resize(n);
+    effects_.resize(n);
+    lock_at_start_.assign(n, none);
+    std::size_t longest = 0;
+    for (std::size_t l = 0; l < n; ++l) {
+      std::vector<std::size_t>& c = chain_[event(l).task];
+      rank_[l] = static_cast<std::uint32_t>(c.size());
+      c.push_back(l);
+      longest = std::max(longest, c.size());
+      note_mutexes(l);
     }
-    left_ = end - begin;
+    left_ = n;
+    narrow_keys_ = tasks < 15 && longest < 255;
   }
+
+  static constexpr std::size_t npos = ~std::size_t{0};
 
   /// The holder of every mutex when the epoch begins (the run's order of
   /// the earlier epochs, which every order of this one follows).
@@ -84,6 +95,10 @@ class epoch_search {
  private:
   static constexpr std::uint32_t none = ~std::uint32_t{0};
 
+  // An event by its local index: the epoch's contiguous events, then the extra.
+  const step_event& event(std::size_t l) const { return l < contiguous_ ? ev_[begin_ + l] : ev_[extra_]; }
+  const vector_clock& clock(std::size_t l) const { return l < contiguous_ ? clocks_[begin_ + l] : *extra_clock_; }
+
   std::uint32_t dense(std::uint32_t mutex) {
     const auto [it, fresh] = dense_.try_emplace(mutex, static_cast<std::uint32_t>(holder_.size()));
     if (fresh) holder_.push_back(no_task);
@@ -94,35 +109,35 @@ class epoch_search {
   // unless the step ends blocked right there (simulator::relock logs the
   // attempt, then blocks); any other mutex access (unlock, the release of a
   // condvar wait) frees it. A step poised at lock() starts with its attempt.
-  void note_mutexes(std::size_t j) {
-    const step_event& e = ev_[j];
+  void note_mutexes(std::size_t l) {
+    const step_event& e = event(l);
     for (std::size_t k = 0; k < e.footprint.size(); ++k) {
       const access& a = e.footprint[k];
       if (a.cls != object_class::mutex) continue;
       const std::uint32_t m = dense(a.id);
-      if (k == 0 && a.acquire) lock_at_start_[j - begin_] = m;
+      if (k == 0 && a.acquire) lock_at_start_[l] = m;
       const bool blocked_here = a.acquire && k + 1 == e.footprint.size() && !e.ends_runnable;
       if (blocked_here) continue;
-      effects_[j - begin_].emplace_back(m, a.acquire ? e.task : no_task);
+      effects_[l].emplace_back(m, a.acquire ? e.task : no_task);
     }
   }
 
   /// Whether task t's next event is an attempt at a mutex another task holds.
   bool would_block(std::size_t t) const {
     if (pos_[t] >= chain_[t].size()) return false;
-    const std::uint32_t m = lock_at_start_[chain_[t][pos_[t]] - begin_];
+    const std::uint32_t m = lock_at_start_[chain_[t][pos_[t]]];
     return m != none && holder_[m] != no_task && holder_[m] != t;
   }
 
   /// Whether task t's next event has every predecessor placed.
   bool placeable(std::size_t t) const {
     if (pos_[t] >= chain_[t].size()) return false;
-    const vector_clock& c = clocks_[chain_[t][pos_[t]]];
+    const vector_clock& c = clock(chain_[t][pos_[t]]);
     for (std::size_t u = 0; u < c.size(); ++u) {
       if (u == t || c[u] == 0) continue;
       const std::size_t pred = c[u] - 1;
       if (pred < begin_) continue;  // an earlier epoch
-      if (rank_[pred - begin_] >= pos_[u]) return false;
+      if (rank_[pred - begin_] >= pos_[u]) return false;  // never the extra: no event follows it
     }
     return true;
   }
@@ -133,9 +148,7 @@ class epoch_search {
       best_ = cost;
       return;
     }
-    std::string key(reinterpret_cast<const char*>(pos_.data()), pos_.size() * sizeof(pos_[0]));
-    key.append(reinterpret_cast<const char*>(&current), sizeof current);
-    const auto [it, fresh] = seen_.try_emplace(std::move(key), cost);
+    const auto [it, fresh] = seen_.try_emplace(key(current), cost);
     if (!fresh) {
       if (it->second <= cost) return;
       it->second = cost;
@@ -156,17 +169,31 @@ class epoch_search {
     }
   }
 
+  /// The memo's key: events placed per task, and the current task. One
+  /// byte each where they fit, so the string stays in its inline buffer.
+  std::string key(task_id current) const {
+    std::string k;
+    if (narrow_keys_) {
+      for (const std::uint32_t p : pos_) k.push_back(static_cast<char>(p));
+      k.push_back(static_cast<char>(current == no_task ? 0xff : current));
+      return k;
+    }
+    k.assign(reinterpret_cast<const char*>(pos_.data()), pos_.size() * sizeof(pos_[0]));
+    k.append(reinterpret_cast<const char*>(&current), sizeof current);
+    return k;
+  }
+
   void place(std::size_t q, std::uint32_t cost) {
-    const std::size_t j = chain_[q][pos_[q]];
+    const std::size_t l = chain_[q][pos_[q]];
     const bool may_stop_here = open_end_ && pos_[q] + 1 == chain_[q].size();
     const std::size_t undo = undo_.size();
-    for (const auto& [m, who] : effects_[j - begin_]) {
+    for (const auto& [m, who] : effects_[l]) {
       undo_.emplace_back(m, holder_[m]);
       holder_[m] = who;
     }
     ++pos_[q];
     --left_;
-    go(ev_[j].ends_runnable && !may_stop_here ? static_cast<task_id>(q) : no_task, cost);
+    go(event(l).ends_runnable && !may_stop_here ? static_cast<task_id>(q) : no_task, cost);
     ++left_;
     --pos_[q];
     while (undo_.size() > undo) {
@@ -178,32 +205,45 @@ class epoch_search {
   const std::vector<step_event>& ev_;
   const std::vector<vector_clock>& clocks_;
   std::size_t begin_;
+  std::size_t contiguous_;                       // events ev[begin_, begin_ + contiguous_)
+  std::size_t extra_;                            // and this one, or npos
+  const vector_clock* extra_clock_;
   bool open_end_;
-  std::vector<std::vector<std::size_t>> chain_;  // per task: its events in this epoch
-  std::vector<std::uint32_t> rank_;              // an event's position in its task's chain
+  bool narrow_keys_ = false;
+  std::vector<std::vector<std::size_t>> chain_;  // per task: its events in this epoch (local indices)
+  std::vector<std::uint32_t> rank_;              // per local event: its position in its task's chain
   std::vector<std::uint32_t> pos_;               // per task: events placed
   std::size_t left_ = 0;
   std::map<std::uint32_t, std::uint32_t> dense_;                            // mutex name -> index
   std::vector<task_id> holder_;                                              // per mutex, in this order
-  std::vector<std::vector<std::pair<std::uint32_t, task_id>>> effects_;     // per event: (mutex, holder after)
-  std::vector<std::uint32_t> lock_at_start_;                                 // per event: mutex, or none
+  std::vector<std::vector<std::pair<std::uint32_t, task_id>>> effects_;     // per local event: (mutex, holder after)
+  std::vector<std::uint32_t> lock_at_start_;                                 // per local event: mutex, or none
   std::vector<std::pair<std::uint32_t, task_id>> undo_;
   std::uint32_t best_ = 0;
   // Lookups only, never iterated: no order of it reaches a result.
   std::unordered_map<std::string, std::uint32_t> seen_;
 };
 
+/// The cheapest cost of ev[0, limit), and of `extra` after it if given
+/// (epoch_search), capped at cap + 1; open_end: the events are a prefix.
 std::uint32_t cheapest(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
-                       std::uint32_t cap, bool open_end) {
+                       std::uint32_t cap, bool open_end, std::size_t limit,
+                       std::size_t extra = epoch_search::npos, const vector_clock* extra_clock = nullptr) {
   const std::size_t tasks = clocks.empty() ? 0 : clocks.front().size();
   std::uint32_t total = 0;
   std::map<std::uint32_t, task_id> held;  // mutex name -> holder, between epochs
   std::size_t begin = 0;
-  while (begin < ev.size()) {
+  while (begin < limit) {
     std::size_t end = begin;
-    while (end < ev.size() && ev[end].task != no_task) ++end;
+    while (end < limit && ev[end].task != no_task) ++end;
+    // Only the last epoch is open, and the extra event joins it: every
+    // task's last event before a clock firing left it unable to run (the
+    // clock fires only then). After a final clock firing the extra event
+    // would be an epoch alone, at no cost.
+    const bool last = end == limit;
     if (end > begin) {
-      epoch_search epoch(ev, clocks, begin, end, tasks, open_end && end == ev.size());
+      epoch_search epoch(ev, clocks, begin, end, tasks, open_end && last, last ? extra : epoch_search::npos,
+                         extra_clock);
       epoch.start_from(held);
       total += epoch.cheapest(cap - total);
       if (total > cap) return cap + 1;
@@ -218,20 +258,13 @@ std::uint32_t cheapest(const std::vector<step_event>& ev, const std::vector<vect
 
 std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
                                    std::uint32_t cap) {
-  return cheapest(ev, clocks, cap, false);
+  return cheapest(ev, clocks, cap, false, ev.size());
 }
 
 std::uint32_t cheapest_preemptions_of_prefix(const std::vector<step_event>& ev,
                                              const std::vector<vector_clock>& clocks, std::size_t prefix_end,
                                              std::size_t next, const vector_clock& next_clock, std::uint32_t cap) {
-  // Only the last epoch is open: every task's last event before a clock
-  // firing left it unable to run (the clock fires only then).
-  std::vector<step_event> part(ev.begin(), ev.begin() + static_cast<std::ptrdiff_t>(prefix_end));
-  std::vector<vector_clock> part_clocks(clocks.begin(), clocks.begin() + static_cast<std::ptrdiff_t>(prefix_end));
-  part.push_back(ev[next]);
-  part_clocks.push_back(next_clock);
-  part_clocks.back()[ev[next].task] = static_cast<std::uint32_t>(prefix_end) + 1;
-  return cheapest(part, part_clocks, cap, true);
+  return cheapest(ev, clocks, cap, true, prefix_end, next, &next_clock);
 }
 
 }  // namespace flushcoord::sim::dpor_detail
