@@ -198,6 +198,7 @@ void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_
     ++k;
   }
   if (fresh_node >= nodes.size()) fresh_from = ev.size();
+  std::optional<dpor_detail::prefix_bound> lower;  // made at the first race that needs it
   stats.races += dpor_detail::find_races(ev, fresh_from, [&](const dpor_detail::race& r) {
     if (node_of[r.first] < 0) {
       ++stats.races_unplaced;
@@ -214,9 +215,10 @@ void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_
       // The path to n, then q, is one such execution: within the bound, it
       // settles the question without a search.
       const bool path_within = n.preempt_before + preemption_cost(n, q) <= bound;
-      if (bound != no_bound && !path_within &&
-          dpor_detail::cheapest_preemptions_of_prefix(ev, r.clocks, r.first, r.initial_events[i], r.initial_clock(i),
-                                                      bound) > bound) {
+      if (bound != no_bound && !path_within) {
+        if (!lower) lower.emplace(ev, r.clocks, bound);
+      }
+      if (bound != no_bound && !path_within && lower->of(r.first, r.initial_events[i], r.initial_clock(i)) > bound) {
         n.beyond.push_back({q, ev[r.initial_events[i]].footprint});
         continue;
       }

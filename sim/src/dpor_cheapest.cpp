@@ -224,47 +224,68 @@ class epoch_search {
   std::unordered_map<std::string, std::uint32_t> seen_;
 };
 
-/// The cheapest cost of ev[0, limit), and of `extra` after it if given
-/// (epoch_search), capped at cap + 1; open_end: the events are a prefix.
-std::uint32_t cheapest(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
-                       std::uint32_t cap, bool open_end, std::size_t limit,
-                       std::size_t extra = epoch_search::npos, const vector_clock* extra_clock = nullptr) {
+/// The cheapest cost of the epoch ev[begin, end) (and `extra`, if given),
+/// starting from and updating the mutex holders `held`, capped at cap + 1.
+std::uint32_t epoch_cost(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
+                         std::size_t begin, std::size_t end, bool open_end, std::size_t extra,
+                         const vector_clock* extra_clock, std::map<std::uint32_t, task_id>& held, std::uint32_t cap) {
+  if (end == begin && extra == epoch_search::npos) return 0;
   const std::size_t tasks = clocks.empty() ? 0 : clocks.front().size();
-  std::uint32_t total = 0;
-  std::map<std::uint32_t, task_id> held;  // mutex name -> holder, between epochs
-  std::size_t begin = 0;
-  while (begin < limit) {
-    std::size_t end = begin;
-    while (end < limit && ev[end].task != no_task) ++end;
-    // Only the last epoch is open, and the extra event joins it: every
-    // task's last event before a clock firing left it unable to run (the
-    // clock fires only then). After a final clock firing the extra event
-    // would be an epoch alone, at no cost.
-    const bool last = end == limit;
-    if (end > begin) {
-      epoch_search epoch(ev, clocks, begin, end, tasks, open_end && last, last ? extra : epoch_search::npos,
-                         extra_clock);
-      epoch.start_from(held);
-      total += epoch.cheapest(cap - total);
-      if (total > cap) return cap + 1;
-      epoch.finish_into(held);
-    }
-    begin = end + 1;  // past the clock's event
-  }
-  return total;
+  epoch_search epoch(ev, clocks, begin, end, tasks, open_end, extra, extra_clock);
+  epoch.start_from(held);
+  const std::uint32_t c = epoch.cheapest(cap);
+  epoch.finish_into(held);
+  return c;
 }
 
 }  // namespace
 
 std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks,
                                    std::uint32_t cap) {
-  return cheapest(ev, clocks, cap, false, ev.size());
+  std::uint32_t total = 0;
+  std::map<std::uint32_t, task_id> held;  // mutex name -> holder, between epochs
+  std::size_t begin = 0;
+  while (begin < ev.size()) {
+    std::size_t end = begin;
+    while (end < ev.size() && ev[end].task != no_task) ++end;
+    total += epoch_cost(ev, clocks, begin, end, false, epoch_search::npos, nullptr, held, cap - total);
+    if (total > cap) return cap + 1;
+    begin = end + 1;  // past the clock's event
+  }
+  return total;
 }
 
-std::uint32_t cheapest_preemptions_of_prefix(const std::vector<step_event>& ev,
-                                             const std::vector<vector_clock>& clocks, std::size_t prefix_end,
-                                             std::size_t next, const vector_clock& next_clock, std::uint32_t cap) {
-  return cheapest(ev, clocks, cap, true, prefix_end, next, &next_clock);
+std::uint32_t prefix_bound::of(std::size_t prefix_end, std::size_t next, const vector_clock& next_clock) {
+  // The epochs before the prefix's last clock firing are closed: every
+  // task's last event before a firing left it unable to run (the clock
+  // fires only then). Their cost is the same for every prefix that
+  // reaches past them, so it is computed once per run.
+  std::size_t open_from = 0;
+  for (std::size_t j = prefix_end; j > 0; --j)
+    if (ev_.get()[j - 1].task == no_task) {
+      open_from = j;
+      break;
+    }
+  while (open_from > 0 && (closed_.empty() || closed_.back().end < open_from)) {
+    const std::size_t begin = closed_.empty() ? 0 : closed_.back().end;
+    closed_epoch next_epoch = closed_.empty() ? closed_epoch{} : closed_.back();
+    std::size_t end = begin;
+    while (ev_.get()[end].task != no_task) ++end;
+    if (next_epoch.cost <= cap_)
+      next_epoch.cost += epoch_cost(ev_, clocks_, begin, end, false, epoch_search::npos, nullptr, next_epoch.held,
+                                    cap_ - next_epoch.cost);
+    next_epoch.end = end + 1;  // past the clock's event
+    closed_.push_back(std::move(next_epoch));
+  }
+  closed_epoch at{};
+  for (const closed_epoch& c : closed_)
+    if (c.end == open_from) at = c;  // open_from 0: none, nothing is closed
+  if (at.cost > cap_) return cap_ + 1;
+  // The open epoch: the prefix's events after its last firing, then the
+  // next step; switching away from a task after its last event is free.
+  const std::uint32_t open =
+      epoch_cost(ev_, clocks_, open_from, prefix_end, true, next, &next_clock, at.held, cap_ - at.cost);
+  return std::min(at.cost + open, cap_ + 1);
 }
 
 }  // namespace flushcoord::sim::dpor_detail

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <span>
 #include <vector>
 
@@ -88,15 +89,31 @@ std::uint32_t cheapest_preemptions(const std::vector<step_event>& ev, const std:
                                    std::uint32_t cap);
 
 /// A lower bound on the cheapest_preemptions of every complete execution
-/// that begins with the events [0, prefix_end) of `ev` and then ev[next]
-/// with clock `next_clock` (whose predecessors are all in the prefix: a
-/// task's next step there), capped at cap + 1. The bound that bounded DPOR prunes
-/// a branch by (dpor.cpp). A lower bound because a partial execution does
-/// not say what its tasks do next: switching away from a task after its
-/// last event here is free, as if it could not run.
-std::uint32_t cheapest_preemptions_of_prefix(const std::vector<step_event>& ev,
-                                             const std::vector<vector_clock>& clocks, std::size_t prefix_end,
-                                             std::size_t next, const vector_clock& next_clock, std::uint32_t cap);
+/// that begins with the events [0, prefix_end) of one run's `ev` and then
+/// ev[next] with clock `next_clock` (whose predecessors are all in the
+/// prefix: a task's next step there), capped at cap + 1. The bound that
+/// bounded DPOR prunes a branch by (dpor.cpp). A lower bound because a
+/// partial execution does not say what its tasks do next: switching away
+/// from a task after its last event there, or while it would block, is
+/// free. One per run analysed: it keeps the cost of the run's epochs that
+/// end before a prefix's last clock firing.
+class prefix_bound {
+ public:
+  prefix_bound(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks, std::uint32_t cap)
+      : ev_(ev), clocks_(clocks), cap_(cap) {}
+  std::uint32_t of(std::size_t prefix_end, std::size_t next, const vector_clock& next_clock);
+
+ private:
+  struct closed_epoch {
+    std::size_t end = 0;                     ///< the index after its clock firing
+    std::uint32_t cost = 0;                  ///< of every epoch up to it (> cap_: beyond)
+    std::map<std::uint32_t, task_id> held;   ///< mutex holders after it
+  };
+  std::reference_wrapper<const std::vector<step_event>> ev_;
+  std::reference_wrapper<const std::vector<vector_clock>> clocks_;
+  std::uint32_t cap_;
+  std::vector<closed_epoch> closed_;
+};
 
 /// The classes of a search's runs (explore_limits::count_classes).
 /// With a bound, also the classes among them that have an execution within

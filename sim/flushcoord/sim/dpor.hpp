@@ -68,7 +68,7 @@
 // ran. Before a race adds task q to the source set of the choice after a
 // prefix E, dpor.cpp bounds from below every execution that begins with E
 // then q's next step: the cheapest order of that partial happens-before
-// (dpor_races.hpp, cheapest_preemptions_of_prefix), where switching away
+// (dpor_races.hpp, prefix_bound), where switching away
 // from a task after its last event there, or while it would block, is
 // free. Every execution of a class that has such an execution restricts to
 // one of those orders at no greater cost, so a class within the bound never
