@@ -34,7 +34,7 @@ void add_explore(CLI::App& app, search_args& a) {
   e->add_option("--max-pending", o.max_pending, "Permits")->check(CLI::Range(std::size_t{1}, std::size_t{16}))->capture_default_str();
   e->add_option("--drains", o.drains, "Drain calls")->check(CLI::Range(std::size_t{0}, std::size_t{4}))->capture_default_str();
   e->add_option("--shutdowns", o.shutdowns, "Shutdown calls")->check(CLI::Range(std::size_t{0}, std::size_t{4}))->capture_default_str();
-  e->add_option("--preemption-bound", a.bound, "Most preemptions per schedule, or 'none' (dpor counts, never prunes)")
+  e->add_option("--preemption-bound", a.bound, "Most preemptions per schedule, or 'none' (dpor leaves out only branches whose every execution exceeds it)")
       ->capture_default_str();
   e->add_option("--por", a.por, "Reduction: dpor (source-DPOR + sleep sets), sleep-sets (bounded DFS), none")
       ->capture_default_str();

@@ -241,7 +241,7 @@ void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_
     // sound by trying every task there.
     ++stats.races_unplaced;
     for (task_id q : n.enabled)
-      if (!has(n.source, q)) n.source.push_back(q);
+      if (!has(n.source, q) && !sleeping(n.beyond, q)) n.source.push_back(q);
   });
 }
 
