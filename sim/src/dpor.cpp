@@ -199,6 +199,16 @@ void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_
   }
   if (fresh_node >= nodes.size()) fresh_from = ev.size();
   std::optional<dpor_detail::prefix_bound> lower;  // made at the first race that needs it
+  // Whether every execution that starts with the prefix before n and then
+  // initial i's next step exceeds the bound.
+  const auto beyond_bound = [&](const choice& n, const dpor_detail::race& r, std::size_t i) {
+    if (bound == no_bound) return false;
+    // The path to n, then the initial, is one such execution: within the
+    // bound, it settles the question without a search.
+    if (n.preempt_before + preemption_cost(n, r.initials[i]) <= bound) return false;
+    if (!lower) lower.emplace(ev, r.clocks, bound);
+    return lower->of(r.first, r.initial_events[i], r.initial_clock(i)) > bound;
+  };
   stats.races += dpor_detail::find_races(ev, fresh_from, [&](const dpor_detail::race& r) {
     if (node_of[r.first] < 0) {
       ++stats.races_unplaced;
@@ -212,13 +222,7 @@ void analyse(std::vector<choice>& nodes, std::span<const access> log, std::size_
     for (std::size_t i = 0; i < r.initials.size(); ++i) {
       const task_id q = r.initials[i];
       if (!has(n.enabled, q) || sleeping(n.beyond, q)) continue;
-      // The path to n, then q, is one such execution: within the bound, it
-      // settles the question without a search.
-      const bool path_within = n.preempt_before + preemption_cost(n, q) <= bound;
-      if (bound != no_bound && !path_within) {
-        if (!lower) lower.emplace(ev, r.clocks, bound);
-      }
-      if (bound != no_bound && !path_within && lower->of(r.first, r.initial_events[i], r.initial_clock(i)) > bound) {
+      if (beyond_bound(n, r, i)) {
         n.beyond.push_back({q, ev[r.initial_events[i]].footprint});
         continue;
       }

@@ -41,13 +41,13 @@ namespace {
 /// first, with the cheapest cost seen per (events placed, current task).
 class epoch_search {
  public:
+  /// The epoch's events are ev[begin, end) and, if `extra` is given, one
+  /// more: an event of ev after `end` with the clock *extra_clock, whose
+  /// predecessors are all before `end` (a prefix's next step, not copied).
   /// open_end: the events are a prefix of an execution, so a task may do
   /// more after its last event here, or not, and tasks with no event here
   /// may run: switching away from a task after its last event, or while it
   /// would block, is free (a lower bound).
-  /// The epoch's events are ev[begin, end) and, if `extra` is given, one
-  /// more: an event of ev after `end` with the clock *extra_clock, whose
-  /// predecessors are all before `end` (a prefix's next step, not copied).
   epoch_search(const std::vector<step_event>& ev, const std::vector<vector_clock>& clocks, std::size_t begin,
                std::size_t end, std::size_t tasks, bool open_end, std::size_t extra = npos,
                const vector_clock* extra_clock = nullptr)

@@ -39,12 +39,12 @@ struct race {
   std::span<const std::size_t> initial_events;  ///< per initial: its first event in v, its next after `first`'s prefix
   const std::vector<vector_clock>& clocks; ///< happens-before (clocks_of), valid up to the later event
   const vector_clock& later_clock;         ///< the later event's, without the race itself (for reversing)
+  std::size_t later;                       ///< index of the later event
 
   /// The clock of initial_events[k] when it runs first after the prefix.
   const vector_clock& initial_clock(std::size_t k) const {
     return initial_events[k] == later ? later_clock : clocks[initial_events[k]];
   }
-  std::size_t later;                       ///< index of the later event
 };
 
 /// Called per race.
