@@ -232,11 +232,11 @@ std::string exploration::summary() const {
   if (por == sim::por_mode::dpor) {
     // The bound prunes only branches whose every execution exceeds it, so
     // executions past it still run (dpor.hpp, "PREEMPTION BOUND").
+    const std::string bound = "dpor, bound " + std::to_string(preemption_bound);
+    const std::string past = std::to_string(st.over_bound);
     scope = unbounded           ? "dpor, no bound"
-            : bound_counts_only ? "dpor, bound " + std::to_string(preemption_bound) + " counted only: " +
-                                      std::to_string(st.over_bound) + " of them exceed it"
-                                : "dpor, bound " + std::to_string(preemption_bound) + " applied soundly: " +
-                            std::to_string(st.over_bound) + " of them ran past it";
+            : bound_counts_only ? bound + " counted only: " + past + " of them exceed it"
+                                : bound + " applied soundly: " + past + " of them ran past it";
   } else {
     scope = std::string(por == sim::por_mode::none ? "no reduction" : "sleep sets") + ", " +
             (unbounded ? std::string("no bound") : "bound " + std::to_string(preemption_bound) + " applied");

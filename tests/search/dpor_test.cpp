@@ -21,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "bounded_pair.hpp"
 #include "flushcoord/properties/explore.hpp"
 #include "flushcoord/sim/explorer.hpp"
 #include "flushcoord/sim/runtime.hpp"
@@ -375,23 +376,16 @@ TEST_CASE("bounded dpor reaches every class within the bound on the whole-API pr
 #endif
   for (const pinned& p : presets) {
     CAPTURE(p.name);
-    std::map<bool, fs::explore_stats> by;
-    for (const bool counts_only : {false, true}) {
-      fp::explore_options o;
-      fp::find_explore_preset(p.name)->apply(o);
-      o.preemption_bound = 2;
-      o.count_classes = true;
-      o.bound_counts_only = counts_only;
-      const fp::exploration e = fp::explore_schedules(o);
-      REQUIRE(e.result.stats.complete);
-      CHECK_FALSE(e.failing.has_value());
-      by[counts_only] = e.result.stats;
-      std::printf("preset %s bound 2%s: %llu executions, %llu classes within the bound\n", p.name,
-                  counts_only ? " counted only" : "", static_cast<unsigned long long>(e.result.stats.schedules),
-                  static_cast<unsigned long long>(e.result.stats.classes_within_bound));
-    }
-    const fs::explore_stats& pruned = by[false];
-    const fs::explore_stats& all = by[true];
+    fp::explore_options o;
+    fp::find_explore_preset(p.name)->apply(o);
+    const auto both = bounded_dpor::explore_pruned_and_counted(o, 2);
+    REQUIRE(both.has_value());
+    const fs::explore_stats& pruned = both->pruned;
+    const fs::explore_stats& all = both->all;
+    std::printf("preset %s bound 2: %llu executions pruned, %llu counted only; %llu classes within the bound\n",
+                p.name, static_cast<unsigned long long>(pruned.schedules),
+                static_cast<unsigned long long>(all.schedules),
+                static_cast<unsigned long long>(pruned.classes_within_bound));
     CHECK(all.classes == all.schedules);
     CHECK(pruned.classes == pruned.schedules);
     CHECK(all.classes_within_bound > 1);
